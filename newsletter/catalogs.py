@@ -1,0 +1,70 @@
+"""UI-string catalogs: `translations/<folder>/LC_MESSAGES/messages.po`, compiled at build time.
+
+Compiling in memory means no stale `.mo` is ever committed or used. Fuzzy entries are
+left out (as msgfmt does) and reported, because `pybabel compile --statistics` would
+count them as translated.
+"""
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+
+from . import locales
+from .errors import InputError, Problem
+
+SOURCE_LANGUAGE = "en"  # the language the templates' msgids are written in
+TRANSLATIONS_DIR = "translations"
+DOMAIN = "messages"
+
+
+@dataclass(frozen=True)
+class LoadedCatalog:
+    language: str
+    translations: gettext.NullTranslations
+    warnings: list[Problem]
+
+
+def po_path(root: Path, language: str) -> Path:
+    return root / TRANSLATIONS_DIR / locales.gettext_folder(language) / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load_catalog(root: Path, language: str) -> LoadedCatalog:
+    """Compile one language's catalog; the source language needs none."""
+    path = po_path(root, language)
+    if language == SOURCE_LANGUAGE and not path.exists():
+        return LoadedCatalog(language, gettext.NullTranslations(), [])
+    catalog = read_catalog(path, language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return LoadedCatalog(language, gettext.GNUTranslations(buffer), _fuzzy_warnings(path, catalog))
+
+
+def read_catalog(path: Path, language: str) -> Catalog:
+    if not path.is_file():
+        raise InputError([Problem(path, None, f"no UI translations for {language!r}",
+                                  f"run: newsletter i18n init {language}")])
+    try:
+        with path.open("rb") as fp:
+            return read_po(fp, locale=locales.babel_locale(language), abort_invalid=True)
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError([Problem(path, line, f"catalog is broken: {exc}",
+                                  "open it in Poedit, which shows and fixes syntax errors")]) from None
+
+
+def _fuzzy_warnings(path: Path, catalog: Catalog) -> list[Problem]:
+    return [Problem(path, m.lineno, f"msgid {_short(m.id)!r} is fuzzy, so the English text is shown",
+                    "review the translation and clear the fuzzy flag (Poedit: 'Needs work' off)")
+            for m in catalog if m.id and m.fuzzy]
+
+
+def _short(msgid) -> str:
+    text = msgid[0] if isinstance(msgid, tuple) else msgid
+    return text if len(text) <= 40 else text[:39] + "…"

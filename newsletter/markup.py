@@ -1,0 +1,81 @@
+"""Markdown bodies to safe HTML (for the email and web) and to plain text (for the text part).
+
+Raw HTML pasted into Markdown is allowed through markdown-it and then cut down by nh3 to an
+allow-list, so nothing a paste brings in can run in a subscriber's mail client.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+ALLOWED_TAGS = {"a", "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
+                "h2", "h3", "h4", "hr", "img", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub",
+                "span", "del", "ins", "abbr"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height", "title"},
+                      "abbr": {"title"}, "span": {"lang"}, "p": {"lang"}, "th": {"align"}, "td": {"align"}}
+URL_SCHEMES = {"https", "http", "mailto"}
+
+
+@cache
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
+
+
+def to_html(markdown: str) -> str:
+    """Render Markdown and sanitise the result; the output is safe to mark as Markup."""
+    html = _parser().render(markdown)
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel=None)
+
+
+def to_text(markdown: str) -> str:
+    """Plain-text rendering for the text part.
+
+    Links become numbered references (`guide [1]`) listed after their paragraph, so URLs
+    stand on lines of their own without a Chinese comma being pushed to a line start.
+    """
+    blocks: list[str] = []
+    in_list = False
+    for token in _parser().parse(markdown):
+        if token.type in ("bullet_list_open", "ordered_list_open", "bullet_list_close", "ordered_list_close"):
+            in_list = token.type.endswith("_open")
+        elif token.type == "inline" and token.content.strip():
+            text, urls = _inline_text(token.children or [])
+            refs = "\n\n" + " ".join(f"[{i}] {url}" for i, url in enumerate(urls, 1)) if urls else ""
+            item = f"- {text}" if in_list else text
+            if in_list and blocks and blocks[-1].startswith("- ") and not refs:
+                blocks[-1] += "\n" + item
+            else:
+                blocks.append(item + refs)
+        elif token.type in ("fence", "code_block"):
+            blocks.append(token.content.rstrip())
+    return "\n\n".join(blocks)
+
+
+def _inline_text(children: list[Token]) -> tuple[str, list[str]]:
+    parts: list[str] = []
+    urls: list[str] = []
+    hrefs: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n" if child.type == "hardbreak" else " ")
+        elif child.type == "link_open":
+            hrefs.append(str(child.attrs.get("href", "")))
+        elif child.type == "link_close" and hrefs and (href := hrefs.pop()):
+            urls.append(href)
+            parts.append(f" [{len(urls)}]")
+        elif child.type == "image":
+            parts.append(child.content)
+    return re.sub(r" {2,}", " ", "".join(parts)).strip(), urls
+
+
+def first_paragraph(markdown: str) -> str:
+    """The body's first paragraph as plain text: the raw material of a derived excerpt."""
+    text = to_text(markdown)
+    return text.split("\n\n", 1)[0] if text else ""
