@@ -6,6 +6,7 @@ file is collected so a volunteer fixes them in one go.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,13 @@ class ArticleVersion:
 
     def line(self, key: str) -> int | None:
         return self.lines.get(key)
+
+    @property
+    def content_hash(self) -> str:
+        """Short hash of what a translator translates (title, excerpt, body), so a
+        translation can record which version of its source it was made from."""
+        text = "\n".join((self.meta.title, self.meta.excerpt or "", self.body.strip()))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
