@@ -92,7 +92,9 @@ class EditionView:
 def edition_view(config: Config, issue: Issue, edition: Edition, ui: dict[str, Any]) -> EditionView:
     primary = edition.primary
     headers = [_header(config, issue, edition, lang, ui[lang]) for lang in edition.languages]
-    articles = [blocks for a in issue.articles if (blocks := _article_blocks(config, issue, edition, a, ui))]
+    shown = [a for a in issue.articles if _versions_shown(issue, edition, a)]
+    visible = {a.slug for a in shown}
+    articles = [_article_blocks(config, issue, edition, a, ui, visible) for a in shown]
     headers = [dataclasses.replace(h, article_count=len(articles)) for h in headers]
     subject = localized(issue.meta.title, primary)
     return EditionView(edition, edition.sponsor, primary, locales.text_direction(primary), subject,
@@ -122,8 +124,15 @@ def _header(config: Config, issue: Issue, edition: Edition, lang: str, ui: Any) 
 
 
 def _article_blocks(config: Config, issue: Issue, edition: Edition, article: Article,
-                    ui: dict[str, Any]) -> list[ArticleBlock]:
-    """The article once per edition language, deduplicated, or the original with a notice."""
+                    ui: dict[str, Any], visible: set[str]) -> list[ArticleBlock]:
+    chosen = _versions_shown(issue, edition, article)
+    blocks = [_article_block(config, issue, edition, v, reader, ui[reader], visible) for v, reader in chosen]
+    return [b if i == 0 else dataclasses.replace(b, show_hero=False) for i, b in enumerate(blocks)]
+
+
+def _versions_shown(issue: Issue, edition: Edition, article: Article) -> list[tuple[ArticleVersion, str]]:
+    """(version, reader language) pairs: the article once per edition language,
+    deduplicated, or the original with a notice, or nothing under the `hide` policy."""
     chosen: list[tuple[ArticleVersion, str]] = []
     for lang in edition.languages:
         version = article.versions.get(lang)
@@ -134,12 +143,11 @@ def _article_blocks(config: Config, issue: Issue, edition: Edition, article: Art
             chosen.append((version, lang))
     if not chosen and edition.bilingual and issue.meta.untranslated == "keep":
         chosen = [(article.original, edition.primary)]
-    blocks = [_article_block(config, issue, edition, v, reader, ui[reader]) for v, reader in chosen]
-    return [b if i == 0 else dataclasses.replace(b, show_hero=False) for i, b in enumerate(blocks)]
+    return chosen
 
 
 def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVersion, reader: str,
-                   ui: Any) -> ArticleBlock:
+                   ui: Any, visible: set[str]) -> ArticleBlock:
     m = v.meta
     author = issue.authors[m.author]
     credits = [localized(config.sponsor(s).name, reader) for s in m.sponsors]
@@ -152,7 +160,7 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         hero_url=edition.asset_url(m.hero), hero_alt=m.hero_alt, hero_size=_fit(images.size(hero)),
         excerpt=m.excerpt or truncate(markup.first_paragraph(v.body), EXCERPT_WIDTH),
         body_html=Markup(markup.to_html(v.body)), body_text=markup.to_text(v.body),
-        full=issue.meta.content == "full", related=_related(issue, edition, m.related, reader),
+        full=issue.meta.content == "full", related=_related(issue, edition, [s for s in m.related if s in visible], reader),
         discuss_url=m.discuss, read_url=edition.article_url(v.slug),
         sponsored_by=locales.join_names(credits, reader))
 
