@@ -128,6 +128,10 @@ def test_truncate_never_splits_emoji_or_astral_characters() -> None:
     assert truncate(text, 5) == "🎉" + family + "…"
     assert truncate(text, 4) == "🎉…"
     assert truncate("𠀀𠀁𠀂𠀃", 5) == "𠀀𠀁…"
+    # a UTF-16 surrogate pair smuggled in as two code points stays together
+    pair = "\ud83d\ude00"
+    assert truncate("好" + pair * 3, 5) == "好…"
+    assert truncate("ab " + pair + " cd", 6) == "ab " + pair + "…"
     mixed = "Party time 🎉👍🏽 with 中文"
     for width in range(1, display_width(mixed)):
         short = truncate(mixed, width).removesuffix("…")
@@ -297,7 +301,7 @@ def test_wrap_property(text: str, width: int) -> None:
 @given(text=MIXED_TEXT, width=st.integers(min_value=0, max_value=40))
 def test_truncate_property(text: str, width: int) -> None:
     short = truncate(text, width)
-    assert display_width(short) <= width or short == text and display_width(text) <= width
+    assert display_width(short) <= width
     if short != text:
         head = short.removesuffix("…")
         assert text.startswith(head)
@@ -333,9 +337,10 @@ def test_grapheme_shortcut_equals_uniseg(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(text=NASTY_TEXT, width=st.integers(min_value=1, max_value=30))
 def test_wrap_never_splits_a_grapheme_cluster(text: str, width: int) -> None:
+    text = text.replace("\n", " ").replace("\r", " ")  # joining lines is tested elsewhere
     clusters = set(grapheme_clusters(text))
-    # wrap may rewrite whitespace, which can leave a mark that sat on a space bare
-    clusters |= {cluster.lstrip() for cluster in clusters if cluster[0].isspace()}
+    # wrap strips spaces at line ends, even a space that is part of a cluster ("\u0600 ")
+    clusters |= {c.strip() for c in clusters if any(ch.isspace() for ch in c)}
     for line in wrap(text, width):
         for cluster in grapheme_clusters(line):
             if not any(c.isspace() for c in cluster):
