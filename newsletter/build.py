@@ -22,6 +22,7 @@ from .render import Rendered, make_environment, render_edition, ui_functions
 from .sample import edition_mail, sample_eml
 from .sources import Issue, read_issue
 from .views import edition_view
+from .web import web_files, write_archive
 
 DIST_DIR = "dist"
 
@@ -62,7 +63,8 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     warnings = [w for c in loaded.values() for w in c.warnings]
     out_dir = (out_root or root / DIST_DIR) / issue.name
     manifest = make_manifest(issue, built, when)
-    write_tree(out_dir, output_files(config, issue, built, manifest))
+    write_tree(out_dir, output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded))
+    write_archive(out_dir.parent, config, loaded)
     return BuildResult(issue, out_dir, built, warnings, manifest)
 
 
@@ -115,7 +117,7 @@ def output_files(config: Config, issue: Issue, built: list[BuiltEdition], manife
     """Every file of the output folder: editions, the images they link, the manifest."""
     files: dict[str, bytes] = {}
     for b in built:
-        files[f"{b.edition.stem}.html"] = b.html.encode("utf-8")
+        files[f"{b.edition.email_stem}.html"] = b.html.encode("utf-8")
         files[f"{b.edition.stem}.txt"] = b.text.encode("utf-8")
         files[f"{b.edition.stem}.eml"] = b.eml
         files[b.edition.sponsor.logo] = (config.root / b.edition.sponsor.logo).read_bytes()
@@ -141,7 +143,7 @@ def _manifest_entry(b: BuiltEdition) -> dict:
     return {
         "id": e.id, "sponsor": e.sponsor.id, "language": e.language, "languages": list(e.languages),
         "subject": b.subject, "preheader": b.preheader,
-        "html": f"{e.stem}.html", "text": f"{e.stem}.txt", "eml": f"{e.stem}.eml",
+        "html": f"{e.email_stem}.html", "web": f"{e.stem}.html", "text": f"{e.stem}.txt", "eml": f"{e.stem}.eml",
         "view_url": e.view_url, "html_bytes": b.html_bytes,
         "sha256": hashlib.sha256(b.html.encode("utf-8")).hexdigest(),
         "warnings": [str(w) for w in b.warnings],

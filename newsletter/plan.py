@@ -50,6 +50,12 @@ class Edition:
         return f"{self.sponsor.id}/{self.language}"
 
     @property
+    def email_stem(self) -> str:
+        """The email's files sit beside the web page, which owns `<stem>.html` (the "View in
+        browser" address)."""
+        return f"{self.stem}.email"
+
+    @property
     def view_url(self) -> str:
         return f"{self.base_url}/{self.issue}/{self.stem}.html"
 
