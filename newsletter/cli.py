@@ -64,3 +64,7 @@ def _summary(result) -> Table:
             size = f"[red]{size}[/]"
         table.add_row(b.edition.id, b.subject, size, str(len(b.warnings)))
     return table
+
+
+from .cli_send import send, serve, status, subscribers  # noqa: E402
+main.add_command(send); main.add_command(status); main.add_command(serve); main.add_command(subscribers)

@@ -86,10 +86,35 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Sending:
+    database: str = field("subscriber database (SQLite), relative to the project folder",
+                          default="subscribers.sqlite")
+    ledger_dir: str = field("folder of the per-issue send journals", default=".newsletter/ledger")
+    outbox: str = field("Maildir folder that receives the mail when no SMTP server is given",
+                        default="outbox")
+    smtp: str | None = field("SMTP server, e.g. smtp://user@host:587 or smtps://user@host "
+                             "(never a password here)", default=None)
+    smtp_password_env: str = field("environment variable holding the SMTP password",
+                                   default="NEWSLETTER_SMTP_PASSWORD")
+    unsubscribe_secret_env: str = field("environment variable holding the secret that signs "
+                                        "unsubscribe links", default="NEWSLETTER_UNSUBSCRIBE_SECRET")
+    unsubscribe_url: str | None = field("public https address of `newsletter serve`'s unsubscribe "
+                                        "page; default: site.base_url + /unsubscribe",
+                                        default=None, check=_https)
+    rate: int = field("messages per second at most; 0 means no limit", default=0)
+    connections: int = field("SMTP connections used at the same time", default=2)
+    max_attempts: int = field("tries per message on temporary errors (4xx, dropped connection)",
+                              default=5)
+    retry_delay: int = field("seconds before the first retry; doubles on each further try",
+                             default=2)
+
+
+@dataclass(frozen=True)
 class Config:
     site: Site = field("site-wide settings")
     sponsors: list[Sponsor] = field("the sponsoring groups; each gets its own editions")
     root: Path = Path(".")
+    sending: Sending = Sending()
 
     @property
     def edition_languages(self) -> list[str]:
@@ -107,8 +132,10 @@ def load_config(root: Path) -> Config:
     loader = Loader(languages if isinstance(languages, list) else None)
     site = loader.record(Site, data.get("site"), "site")
     sponsors = loader.value(list[Sponsor], data.get("sponsors", []), "sponsors")
-    for key in sorted(set(data) - {"site", "sponsors"}):
-        loader.problems.append(KeyProblem(key, "is not a known section", "use [site] or [[sponsors]]"))
+    sending = loader.record(Sending, data.get("sending", {}), "sending")
+    for key in sorted(set(data) - {"site", "sponsors", "sending"}):
+        loader.problems.append(KeyProblem(key, "is not a known section",
+                                          "use [site], [[sponsors]] or [sending]"))
     problems = [Problem(path, None, f"{p.key}: {p.message}", p.fix) for p in loader.problems]
     if site:
         problems += _check_site(path, site)
@@ -116,7 +143,7 @@ def load_config(root: Path) -> Config:
         problems += _check_sponsors(path, root, sponsors, site)
     if problems:
         raise InputError(problems)
-    return Config(site=site, sponsors=sponsors, root=root)
+    return Config(site=site, sponsors=sponsors, root=root, sending=sending or Sending())
 
 
 def _read_toml(path: Path) -> dict:
