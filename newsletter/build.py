@@ -102,8 +102,10 @@ def build_time(issue: Issue, environ) -> dt.datetime:
 
 
 def build_edition(config: Config, issue: Issue, edition: Edition,
-                  loaded: dict[str, catalogs.LoadedCatalog], when: dt.datetime) -> BuiltEdition:
-    env = make_environment(config.root)
+                  loaded: dict[str, catalogs.LoadedCatalog], when: dt.datetime,
+                  env=None) -> BuiltEdition:
+    """`env` lets the live preview reuse compiled templates between rebuilds."""
+    env = env or make_environment(config.root)
     ui = {lang: ui_functions(loaded[lang].translations) for lang in edition.languages}
     view = edition_view(config, issue, edition, ui)
     rendered: Rendered = render_edition(env, view, edition.sponsor.colors.__dict__)

@@ -1,0 +1,37 @@
+"""`newsletter preview` and `newsletter snapshot`: look at every edition before subscribers do."""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from .cli import reports_errors
+from .preview import Preview
+from .preview_http import PreviewServer, watch
+
+
+@click.command()
+@click.argument("issue", type=click.Path(path_type=Path))
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 to serve the preview on.")
+@reports_errors
+def preview(issue: Path, port: int) -> None:
+    """Serve a live preview of every edition of ISSUE; saving a file updates the open page."""
+    report = lambda line: click.echo(f"error: {line}", err=True)  # noqa: E731
+    server = PreviewServer(Preview(issue, report=report), port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    click.echo(f"Preview of {issue} at {server.url} (Ctrl+C to stop)")
+    try:
+        watch(server, on_rebuilt=lambda ids: _rebuilt(server.preview, ids))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+def _rebuilt(preview: Preview, ids: set[str]) -> None:
+    if preview.problems:
+        return
+    stamp = time.strftime("%H:%M:%S")
+    click.echo(f"{stamp} updated: {', '.join(sorted(ids)) or 'pages'}")
