@@ -70,3 +70,7 @@ main.add_command(preview)
 
 from .cli_send import send, serve, status, subscribers  # noqa: E402
 main.add_command(send); main.add_command(status); main.add_command(serve); main.add_command(subscribers)
+
+
+from .cli_i18n import i18n  # noqa: E402
+main.add_command(i18n)
