@@ -64,8 +64,8 @@ def _summary(result) -> Table:
             size = f"[red]{size}[/]"
         table.add_row(b.edition.id, b.subject, size, str(len(b.warnings)))
     return table
-from .cli_preview import preview  # noqa: E402
-main.add_command(preview)
+from .cli_preview import preview, snapshot  # noqa: E402
+main.add_command(preview); main.add_command(snapshot)
 
 
 from .cli_send import send, serve, status, subscribers  # noqa: E402

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import click
 
+from .build import DIST_DIR, find_project_root
 from .cli import reports_errors
 from .preview import Preview
 from .preview_http import PreviewServer, watch
+from .snapshot import SHEET_NAME
+from .snapshot import snapshot as take_snapshots
 
 
 @click.command()
@@ -35,3 +38,18 @@ def _rebuilt(preview: Preview, ids: set[str]) -> None:
         return
     stamp = time.strftime("%H:%M:%S")
     click.echo(f"{stamp} updated: {', '.join(sorted(ids)) or 'pages'}")
+
+
+@click.command()
+@click.argument("issue", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Folder for the PNG files (default: dist/snapshots/<issue> in the project).")
+@reports_errors
+def snapshot(issue: Path, out: Path | None) -> None:
+    """Screenshot every edition of ISSUE in headless Chromium (375 and 600 px, light and dark)
+    and make one contact sheet."""
+    out = out or find_project_root(issue) / DIST_DIR / "snapshots" / issue.resolve().name
+    start = time.perf_counter()
+    files = take_snapshots(issue, out)
+    click.echo(f"{len(files)} PNG files written to {out} in {time.perf_counter() - start:.1f} s; "
+               f"attach {out / SHEET_NAME} to a review")

@@ -102,11 +102,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
             rows.setdefault(e.sponsor.id, []).append((e, preview.edition(e.id)))
         self._page(INDEX_TEMPLATE, rows=rows, languages=preview.state.config.edition_languages)
 
-    def edition_page(self, parts, _query) -> None:
+    def edition_page(self, parts, query) -> None:
         built, edition = self._built(parts)
         if edition is None:
             return self.send(404, "text/plain", b"no such edition")
-        self._page(EDITION_TEMPLATE, e=edition, b=built)
+        self._page(EDITION_TEMPLATE, e=edition, b=built, view=(query.get("view") or [""])[0])
 
     def email(self, parts, query) -> None:
         built, _ = self._built(parts, ".html")
