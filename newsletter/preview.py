@@ -89,7 +89,7 @@ class Preview:
             except BuildError as exc:
                 self._fail([str(exc)])
                 return set()
-            dropped = set(self._built) if recovering or stale is None else stale
+            dropped = {e.id for e in self.editions} if recovering or stale is None else stale
             for key in dropped:
                 self._built.pop(key, None)
             self.problems = []
