@@ -28,7 +28,7 @@ def _tags(text: str) -> Counter:
 
 
 def _list(tags: Counter) -> str:
-    return " ".join(sorted(tags.elements())) or "none"
+    return " ".join(sorted(tags.elements(), key=lambda t: (t.strip("</>"), t.startswith("</")))) or "none"
 
 
 def edges(english: str, translation: str) -> list[Finding]:
@@ -36,9 +36,15 @@ def edges(english: str, translation: str) -> list[Finding]:
     out = []
     for side, want, got in (("starts", _lead(english), _lead(translation)),
                             ("ends", _trail(english), _trail(translation))):
-        if want != got:
-            out.append((f"the English text {side} with {_describe(want)}, the translation with {_describe(got)}",
-                        f"make the translation {'start' if side == 'starts' else 'end'} like the English text"))
+        if want == got:
+            continue
+        if not want:
+            what = f"the translation {side} with {_describe(got)}, the English text does not"
+        elif not got:
+            what = f"the English text {side} with {_describe(want)}, the translation does not"
+        else:
+            what = f"the English text {side} with {_describe(want)}, the translation with {_describe(got)}"
+        out.append((what, f"make the translation {side[:-1]} like the English text"))
     return out
 
 
@@ -51,8 +57,6 @@ def _trail(text: str) -> str:
 
 
 def _describe(space: str) -> str:
-    if not space:
-        return "no space"
     if "\n" in space:
         return "a line break" if space.count("\n") == 1 else f"{space.count(chr(10))} line breaks"
     return "a space" if len(space) == 1 else f"{len(space)} spaces"
