@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import catalogs
+from .checks.runner import CheckReport, run_checks
 from .config import CONFIG_NAME, Config, load_config
 from .errors import InputError, Problem
 from .inline import inline_css
@@ -49,6 +50,7 @@ class BuildResult:
     editions: list[BuiltEdition]
     warnings: list[Problem]
     manifest: dict
+    checks: CheckReport | None = None   # `newsletter check`'s findings, run on every build
 
 
 def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = None) -> BuildResult:
@@ -65,7 +67,7 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     manifest = make_manifest(issue, built, when)
     write_tree(out_dir, output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded))
     write_archive(out_dir.parent, config, loaded)
-    return BuildResult(issue, out_dir, built, warnings, manifest)
+    return BuildResult(issue, out_dir, built, warnings, manifest, run_checks(config, issue, built))
 
 
 def find_project_root(start: Path) -> Path:

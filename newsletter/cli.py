@@ -52,6 +52,7 @@ def build(issue: Path, out: Path | None) -> None:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     console.print(_summary(result))
     console.print(f"{len(result.editions)} editions written to {result.out_dir}", highlight=False)
+    console.print(f"checks: {result.checks.summary()}; details: newsletter check {issue}", highlight=False, soft_wrap=True)
 
 
 def _summary(result) -> Table:
@@ -62,7 +63,7 @@ def _summary(result) -> Table:
         size = f"{b.html_bytes / 1000:.1f} KB"
         if b.html_bytes > GMAIL_CLIP_BYTES:
             size = f"[red]{size}[/]"
-        table.add_row(b.edition.id, b.subject, size, str(len(b.warnings)))
+        table.add_row(b.edition.id, b.subject, size, str(len(b.warnings) + result.checks.count("warning", b.edition.id)))
     return table
 from .cli_preview import preview, snapshot  # noqa: E402
 main.add_command(preview); main.add_command(snapshot)
@@ -74,3 +75,7 @@ main.add_command(send); main.add_command(status); main.add_command(serve); main.
 
 from .cli_i18n import i18n  # noqa: E402
 main.add_command(i18n)
+
+
+from .cli_check import check  # noqa: E402
+main.add_command(check)

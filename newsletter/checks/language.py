@@ -1,0 +1,116 @@
+"""Language: every reader gets their language, current, in the right typography, and
+screen readers switch voice where the language switches."""
+from __future__ import annotations
+
+import re
+
+from .. import hanpunct, locales
+from ..catalogs import SOURCE_LANGUAGE, po_path, read_catalog
+from ..errors import InputError
+from ..sources import ISSUE_FILE
+from .context import describe
+from .registry import check, error, info, warning
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+MIN_ENGLISH_WORDS = 3  # a brand name or a street in a Chinese sentence is fine without lang
+CONTENT_BLOCKS = "//*[contains(concat(' ', normalize-space(@class), ' '), ' body-text ') or contains(@class, 'intro')]"
+
+
+def _edition_languages(ctx) -> list[str]:
+    tags = {t for edition in ctx.config.edition_languages for t in edition.split("+")}
+    return [lang for lang in ctx.config.site.languages if lang in tags]
+
+
+@check("i18n.untranslated-article", "Readers of an edition should get every article in their "
+       "language; under `untranslated: keep` they see the original with a notice.", scope="issue")
+def untranslated_article(ctx):
+    keep = ctx.issue.meta.untranslated == "keep"
+    for article in ctx.issue.articles:
+        source = article.original
+        for lang in _edition_languages(ctx):
+            if lang in article.versions:
+                continue
+            name = locales.display_name(lang, "en")
+            new = f"{article.slug}.{lang}.md"
+            make = warning if keep else info
+            what = "shows the original with a notice" if keep else "leaves it out"
+            yield make(f"{article.slug!r} has no {name} version; the {lang} edition {what}",
+                       f"add {new} with `translated_from: {source.content_hash}` in its front matter",
+                       path=ctx.rel(source.path), line=1,
+                       editions=tuple(d.id for d in ctx.editions if d.languages == (lang,)))
+
+
+@check("i18n.stale-translation", "A translation made from an older version of its source "
+       "tells readers different facts (dates, places) than the original.", scope="issue")
+def stale_translation(ctx):
+    for article in ctx.issue.articles:
+        source = article.original
+        for version in article.versions.values():
+            made_from = version.meta.translated_from
+            if version is source or made_from is None or made_from == source.content_hash:
+                continue
+            yield warning(f"this translation was made from an older {source.path.name} "
+                          f"(translated_from: {made_from}, the source is now {source.content_hash})",
+                          f"bring the translation up to date, then set translated_from: {source.content_hash}",
+                          path=ctx.rel(version.path), line=version.line("translated_from"))
+
+
+@check("i18n.ui-strings", "Untranslated or fuzzy interface strings (buttons, footer) show in "
+       "English inside a Chinese email.", scope="issue")
+def ui_strings(ctx):
+    for lang in _edition_languages(ctx):
+        if lang == SOURCE_LANGUAGE:
+            continue
+        path = po_path(ctx.config.root, lang)
+        try:
+            catalog = read_catalog(path, lang)
+        except InputError as exc:
+            for p in exc.problems:
+                yield error(p.message, p.fix, path=ctx.rel(p.path), line=p.line)
+            continue
+        for m in catalog:
+            if not m.id:
+                continue
+            msgid = m.id[0] if isinstance(m.id, tuple) else m.id
+            state = "is fuzzy (not used)" if m.fuzzy else "is not translated" if not _done(m.string) else ""
+            if state:
+                yield warning(f"UI string “{msgid}” {state}, so English is shown",
+                              "translate it in Poedit and clear 'Needs work'", path=ctx.rel(path), line=m.lineno)
+
+
+def _done(string) -> bool:
+    return all(string) if isinstance(string, (tuple, list)) else bool(string)
+
+
+@check("i18n.halfwidth-punctuation", "Half-width , . : ; ? ! ( ) next to Chinese characters "
+       "look cramped and wrong to Chinese readers; use ，。：；？！（）.", scope="issue")
+def halfwidth_punctuation(ctx):
+    files = [p for p, lang in ctx.languages.items() if locales.is_cjk(lang)]
+    files += [ctx.issue.folder / ISSUE_FILE, *(p for p in ctx.sources if p.name == "authors.yaml")]
+    for path in files:
+        for number, line in enumerate(ctx.sources.get(path, []), 1):
+            slips = hanpunct.find(line)
+            if slips:
+                marks = ", ".join(f"“{s.char}” (column {s.offset + 1})" for s in slips)
+                fixes = ", ".join(f"{s.char} → {s.suggestion}" for s in slips)
+                yield warning(f"half-width {marks} next to Chinese text", f"type the full-width mark: {fixes}",
+                              path=ctx.rel(path), line=number)
+
+
+@check("i18n.english-paragraph", "A whole English paragraph in Chinese text needs lang=\"en\", "
+       "or screen readers read it with a Chinese voice.")
+def english_paragraph(ctx, doc):
+    if not any(locales.is_cjk(lang) for lang in doc.languages):
+        return
+    for block in doc.tree.xpath(CONTENT_BLOCKS):
+        for el in block.iter("p", "li", "h2", "h3", "h4", "blockquote", "td"):
+            lang = next((a.get("lang") for a in (el, *el.iterancestors()) if a.get("lang")), "")
+            text = el.text_content().strip()
+            if lang.startswith("zh") and not _HAN.search(text) and len(_LATIN_WORD.findall(text)) >= MIN_ENGLISH_WORDS:
+                yield warning(f"English paragraph “{text[:50]}” is marked as Chinese ({lang})",
+                              'write it as <p lang="en">…</p> in the Markdown',
+                              **(ctx.locate(text[:40], doc.languages) or {"element": describe(el)}))
+
+
+CHECKS = (untranslated_article, stale_translation, ui_strings, halfwidth_punctuation, english_paragraph)
