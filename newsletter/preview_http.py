@@ -8,6 +8,7 @@ pictures show without touching the network.
 from __future__ import annotations
 
 import errno
+import html
 import json
 import mimetypes
 import threading
@@ -18,6 +19,7 @@ import watchfiles
 from jinja2 import Environment
 
 from .errors import NewsletterError
+from .mime import fill
 from .preview import Preview
 from .render import make_environment
 
@@ -106,19 +108,22 @@ class PreviewHandler(BaseHTTPRequestHandler):
         built, edition = self._built(parts)
         if edition is None:
             return self.send(404, "text/plain", b"no such edition")
-        self._page(EDITION_TEMPLATE, e=edition, b=built, view=(query.get("view") or [""])[0])
+        text = fill(built.text, self._sample_values(edition, str)) if built else ""
+        self._page(EDITION_TEMPLATE, e=edition, b=built, text=text, view=(query.get("view") or [""])[0])
 
     def email(self, parts, query) -> None:
-        built, _ = self._built(parts, ".html")
+        built, edition = self._built(parts, ".html")
         if built is None:
             return self.send(404, "text/plain", b"this edition could not be built; see the preview page")
-        self.send(200, "text/html; charset=utf-8", self._local(built.html, query.get("scheme") == ["dark"]))
+        page = fill(built.html, self._sample_values(edition, html.escape))
+        self.send(200, "text/html; charset=utf-8", self._local(page, query.get("scheme") == ["dark"]))
 
     def text(self, parts, _query) -> None:
-        built, _ = self._built(parts, ".txt")
+        built, edition = self._built(parts, ".txt")
         if built is None:
             return self.send(404, "text/plain", b"not built")
-        self.send(200, "text/plain; charset=utf-8", built.text.encode("utf-8"))
+        text = fill(built.text, self._sample_values(edition, str))
+        self.send(200, "text/plain; charset=utf-8", text.encode("utf-8"))
 
     def eml(self, parts, _query) -> None:
         built, edition = self._built(parts, ".eml")
@@ -169,15 +174,21 @@ class PreviewHandler(BaseHTTPRequestHandler):
         edition = next((e for e in preview.editions if e.id == edition_id), None)
         return (preview.edition(edition_id) if edition else None), edition
 
-    def _local(self, html: str, dark: bool) -> bytes:
+    def _sample_values(self, edition, escape) -> dict[str, str]:
+        """The sample subscriber's values, as in the sample .eml, so nobody reviews `%%name%%`."""
+        person = self.server.preview.state.config.site.sample_subscriber
+        return {"name": escape(person.name), "email": escape(person.email),
+                "unsubscribe_url": "#unsubscribe", "view_url": escape(edition.view_url)}
+
+    def _local(self, page: str, dark: bool) -> bytes:
         """The email as published, with its web address pointing here; `dark` applies the
         email's own dark-mode rules, as a mail app in dark mode would."""
         preview = self.server.preview
         published = f"{preview.state.config.site.base_url.rstrip('/')}/{preview.issue_dir.name}/"
-        html = html.replace(published, "/site/")
+        page = page.replace(published, "/site/")
         if dark:
-            html = html.replace(DARK_QUERY, "@media all")
-        return html.encode("utf-8")
+            page = page.replace(DARK_QUERY, "@media all")
+        return page.encode("utf-8")
 
     def send(self, code: int, kind: str, body: bytes, headers: dict | None = None) -> None:
         self.send_response(code)
