@@ -87,3 +87,18 @@ def test_fuzzy_entry_shows_english_and_is_reported(project):
     cli = CliRunner(env={"COLUMNS": "500"}).invoke(main, ["build", str(project / SAMPLE_ISSUE)])
     assert cli.exit_code == 0
     assert "fuzzy, so the English text is shown" in cli.output
+
+
+def test_broken_placeholder_falls_back_to_english_instead_of_crashing(project):
+    po = project / PO.format("zh_Hans")
+    edit(po, 'msgstr "相关文章"', 'msgstr "相关文章 100%"')
+    edit(po, 'msgstr "本邮件由%(sponsor)s发送。"', 'msgstr "本邮件由%(sponser)s发送。"')
+    result = build(project / SAMPLE_ISSUE)
+    zh = next(b for b in result.editions if b.edition.language == "zh-Hans")
+    assert "Check also" in zh.html and "相关文章" not in zh.html
+    assert "Sent to you by" in zh.html
+    messages = [str(w) for w in result.warnings]
+    assert any(m.endswith("msgid 'Check also': a lone \"%\" (character 9) would stop the email from being built, "
+                          "so the English text is shown; fix the placeholders (see: newsletter i18n status)")
+               for m in messages), messages
+    assert any("placeholder %(sponsor)s was renamed to %(sponser)s" in m for m in messages), messages
