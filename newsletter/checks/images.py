@@ -29,7 +29,8 @@ def local_file(ctx, doc, src: str) -> Path | None:
 def _where(ctx, doc, img, path: Path | None) -> dict:
     """Heroes are named in front matter, logos in newsletter.toml, the rest in Markdown."""
     for article in ctx.issue.articles:
-        for v in article.versions.values():
+        versions = sorted(article.versions.values(), key=lambda v: v.lang not in doc.languages)
+        for v in versions:
             if path is not None and path == ctx.issue.folder / v.meta.hero:
                 return {"path": ctx.rel(v.path), "line": v.line("hero")}
     src = img.get("src", "")

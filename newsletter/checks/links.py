@@ -9,7 +9,7 @@ from ..plan import PLACEHOLDERS
 from .context import describe
 from .registry import check, error, warning
 
-_UNFILLED = re.compile(r"\{\{|\}\}|\{%|\bTODO\b|\bTK\b|\bFIXME\b|\bXXX\b")
+_UNFILLED = re.compile(r"\{\{|\{%|\bTODO\b|\bTK\b|\bFIXME\b|\bXXX\b")
 _TOKEN = re.compile(r"%%([A-Za-z_][A-Za-z0-9_]*)%%")
 TEXT_ATTRIBUTES = ("href", "src", "alt", "title")
 
@@ -66,27 +66,30 @@ def placeholders(ctx, doc):
               for attr in TEXT_ATTRIBUTES if el.get(attr)]
     seen = set()
     for where, text in texts:
-        for found in _unfilled(text):
-            if found not in seen:
-                seen.add(found)
-                yield error(f"unfilled placeholder “{found.strip()}” in the {where}",
-                            "write the missing text, or remove the placeholder",
-                            **_source_of(ctx, found, doc.languages))
+        for marker, context in _unfilled(text):
+            source = _source_of(ctx, context, doc.languages)
+            key = (marker, source.get("path"), source.get("line")) if source else (marker, context)
+            if key not in seen:
+                seen.add(key)
+                shown = "" if source else f" in the {where}: “{context.strip()}”"
+                yield error(f"unfilled placeholder “{marker}”{shown}",
+                            "write the missing text, or remove the placeholder", **source)
     yield from _sample_tokens(doc)
 
 
-def _source_of(ctx, found: str, languages) -> dict:
+def _source_of(ctx, context: str, languages) -> dict:
     """The source line of a marker: by its surrounding words first, else the marker alone."""
-    for needle in (found.strip(), *[m.group() for m in _UNFILLED.finditer(found)]):
+    for needle in (context.strip(), *[m.group() for m in _UNFILLED.finditer(context)]):
         if where := ctx.locate(needle, languages):
             return where
     return {}
 
 
-def _unfilled(text: str) -> list[str]:
-    """Context around each unfilled marker, plus %%tokens%% the sender does not know."""
-    marks = [text[max(m.start() - 20, 0): m.end() + 20] for m in _UNFILLED.finditer(text)]
-    return marks + [m.group() for m in _TOKEN.finditer(text) if m.group(1) not in PLACEHOLDERS]
+def _unfilled(text: str) -> list[tuple[str, str]]:
+    """(marker, surrounding text) for each unfilled marker and each %%token%% the sender
+    does not fill."""
+    found = [(m.group(), text[max(m.start() - 20, 0): m.end() + 20]) for m in _UNFILLED.finditer(text)]
+    return found + [(m.group(), m.group()) for m in _TOKEN.finditer(text) if m.group(1) not in PLACEHOLDERS]
 
 
 def _sample_tokens(doc):
