@@ -256,9 +256,13 @@ def _open_jobs(campaign: Campaign, ledger: Ledger, summary: Summary) -> list[Job
 
 
 async def _deliver_all(run: _Run, jobs: Iterator[Job], connections: int) -> None:
-    async with asyncio.TaskGroup() as group:
-        for _ in range(connections):
-            group.create_task(_worker(run, jobs))
+    """One worker per connection; the first fatal error stops them all and is raised as is."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(connections):
+                group.create_task(_worker(run, jobs))
+    except BaseExceptionGroup as errors:
+        raise errors.exceptions[0] from None
 
 
 async def _worker(run: _Run, jobs: Iterator[Job]) -> None:
