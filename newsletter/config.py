@@ -9,15 +9,17 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import locales
+from . import limits, locales
+from .encodings import decode_source
 from .errors import InputError, Problem
-from .schema import KeyProblem, Loader, field
+from .safepath import path_problem
+from .schema import KeyProblem, Loader, field, one_line
 
 CONFIG_NAME = "newsletter.toml"
 Localized = dict[str, str]
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+_EMAIL = re.compile(r"^[^@\s<>\"\x00-\x1f\x7f]+@[^@\s<>\"\x00-\x1f\x7f]+\.[^@\s<>\"\x00-\x1f\x7f]+$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -50,20 +52,20 @@ class Colors:
 
 @dataclass(frozen=True)
 class Sender:
-    name: str = field("display name in the From header")
+    name: str = field("display name in the From header", check=one_line)
     address: str = field("address in the From header", check=_email)
 
 
 @dataclass(frozen=True)
 class Person:
-    name: str = field("display name")
+    name: str = field("display name", check=one_line)
     email: str = field("email address", check=_email)
 
 
 @dataclass(frozen=True)
 class Sponsor:
     id: str = field("short id used in issue files, URLs and file names", check=_ident)
-    name: Localized = field("the group's name in each language")
+    name: Localized = field("the group's name in each language", check=one_line)
     logo: str = field("logo image file, relative to the project folder")
     logo_alt: Localized = field("text read aloud instead of the logo")
     colors: Colors = field("brand colours")
@@ -150,11 +152,9 @@ def _read_toml(path: Path) -> dict:
     if not path.is_file():
         raise InputError([Problem(path, None, "the project configuration is missing",
                                   f"run newsletter from the project folder, or create {CONFIG_NAME}")])
+    limits.check_file_size(path, limits.MAX_TEXT_BYTES)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise InputError([Problem(path, None, "is not saved as UTF-8",
-                                  "re-save it as UTF-8 in your editor")]) from None
+        return tomllib.loads(decode_source(path.read_bytes(), path))
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line.*\)$", "", str(exc))
@@ -186,9 +186,8 @@ def _check_sponsors(path: Path, root: Path, sponsors: list[Sponsor], site: Site 
             problems.append(Problem(path, None, f"sponsors[{i}].id: {sponsor.id!r} is used twice",
                                     "give every sponsor its own id"))
         seen.add(sponsor.id)
-        if not (root / sponsor.logo).is_file():
-            problems.append(Problem(path, None, f"sponsors[{i}].logo: file {sponsor.logo!r} not found",
-                                    "check the path, relative to the project folder"))
+        if wrong := path_problem(root, sponsor.logo, root):
+            problems.append(Problem(path, None, f"sponsors[{i}].logo: file {sponsor.logo!r} {wrong[0]}", wrong[1]))
         for key in ("name", "logo_alt", "footer"):
             problems += _missing_languages(path, f"sponsors[{i}].{key}", getattr(sponsor, key),
                                            site.languages if site else [])

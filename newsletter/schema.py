@@ -9,12 +9,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import re
 import types
 import typing
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 MISSING = dataclasses.MISSING
+_DATE_PARTS = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_BREAKS = re.compile(r"[\r\n\x00\u2028\u2029\x85]")
 
 
 def field(doc: str, *, default: Any = MISSING, check: Callable[[Any], str | None] | None = None):
@@ -44,6 +48,9 @@ class Loader:
         self.languages = localized_languages
 
     def record(self, cls: type, data: Any, path: str = "") -> Any:
+        """The record, or None when any of its fields had a problem (already collected),
+        so later checks only ever see well-formed records."""
+        before = len(self.problems)
         if not isinstance(data, dict):
             self._fail(path, f"expected a table of fields, found {_kind(data)}")
             return None
@@ -64,7 +71,7 @@ class Loader:
             if value is not None and check and (message := check(value)):
                 self._fail(key, message)
             values[f.name] = value
-        if len(values) + self._defaults(cls, values) < len(dataclasses.fields(cls)):
+        if len(self.problems) > before:
             return None
         return cls(**values)
 
@@ -100,7 +107,7 @@ class Loader:
         if hint is dt.date:
             if isinstance(data, dt.date) and not isinstance(data, dt.datetime):
                 return data
-            return self._fail(key, f"{data!r} is not a date", "write it as YYYY-MM-DD, e.g. 2026-11-24")
+            return self._fail(key, f"{str(data)!r} is not a date", date_fix(data))
         if hint is str and isinstance(data, (int, float)) and not isinstance(data, bool):
             return str(data)
         if not isinstance(data, hint) or (hint is int and isinstance(data, bool)):
@@ -108,10 +115,6 @@ class Loader:
         if hint is str and not data.strip():
             return self._fail(key, "is empty", "write a value or remove the line")
         return data
-
-    def _defaults(self, cls: type, values: dict) -> int:
-        return sum(1 for f in dataclasses.fields(cls) if f.name not in values
-                   and (f.default is not MISSING or f.default_factory is not MISSING))
 
     def _unknown(self, path: str, key: str, known: set[str]) -> None:
         close = difflib.get_close_matches(key, sorted(known), n=1)
@@ -135,3 +138,28 @@ def _kind(data: Any) -> str:
 def _kind_name(hint: Any) -> str:
     return {str: "text", int: "a whole number", float: "a number", bool: "true or false"}.get(
         hint, getattr(hint, "__name__", str(hint)))
+
+
+def date_fix(data: Any) -> str:
+    """How to write a date the way YAML and TOML read it, computed from what was typed
+    (`2026/11/24`, `2026年11月24日`, full-width digits, a date with a time)."""
+    if isinstance(data, dt.datetime):
+        return f"write only the date: {data.date().isoformat()}"
+    match = _DATE_PARTS.match(unicodedata.normalize("NFKC", str(data)))
+    if match:
+        try:
+            return f"write it as {dt.date(*map(int, match.groups())).isoformat()} (YYYY-MM-DD)"
+        except ValueError:
+            return "this day does not exist in the calendar; write a real date as YYYY-MM-DD"
+    return "write it as YYYY-MM-DD, e.g. 2026-11-24"
+
+
+def one_line(value: Any) -> str | None:
+    """Check for text that ends up in an email header (subject, sender): a line break or
+    NUL there would start a header of its own."""
+    texts = value.values() if isinstance(value, dict) else [value]
+    for text in texts:
+        if isinstance(text, str) and (bad := _BREAKS.search(text)):
+            return (f"contains a line break or invisible character ({ord(bad.group()):#04x}); "
+                    "write it on one line")
+    return None

@@ -11,9 +11,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import limits
 from .config import Config, Localized
 from .errors import InputError, Problem
-from .schema import Loader, field
+from .safepath import inside, path_problem
+from .schema import Loader, field, one_line
 from .yamlfile import located, parse, read_text
 
 ISSUE_FILE = "issue.yaml"
@@ -61,10 +63,10 @@ class FrontMatter:
 class IssueMeta:
     number: int = field("issue number")
     date: dt.date = field("issue date, YYYY-MM-DD")
-    title: Localized = field("issue title in each language (the email subject)")
+    title: Localized = field("issue title in each language (the email subject)", check=one_line)
     intro: Localized = field("a short welcome in each language")
     articles: list[str] = field("article slugs, in the order they appear")
-    preheader: Localized = field("inbox preview line in each language", default={})
+    preheader: Localized = field("inbox preview line in each language", default={}, check=one_line)
     sponsors: list[str] = field("sponsor ids that get this issue; all when absent", default=[])
     untranslated: str = field("article without a translation: keep (with a notice) or hide",
                               default="keep", check=_policy)
@@ -125,7 +127,7 @@ def read_issue(config: Config, folder: Path) -> Issue:
     meta, issue_lines = _collect(problems, lambda: _read_issue_meta(config, folder / ISSUE_FILE)) or (None, {})
     authors = _collect(problems, lambda: read_authors(config)) or {}
     versions = []
-    for path in sorted(folder.glob("*.md")):
+    for path in _article_files(config, folder):
         versions.append(_collect(problems, lambda p=path: read_article(config, p)))
     if meta is None:
         raise InputError(problems)
@@ -135,6 +137,14 @@ def read_issue(config: Config, folder: Path) -> Issue:
         raise InputError(problems)
     sponsors = meta.sponsors or [s.id for s in config.sponsors]
     return Issue(folder.name, folder, meta, articles, authors, sponsors)
+
+
+def _article_files(config: Config, folder: Path) -> list[Path]:
+    """The Markdown files of the issue, counted before any is read."""
+    paths = sorted(folder.glob("*.md"))
+    limits.check_count(folder, "Markdown files", len(paths), limits.MAX_ARTICLE_FILES,
+                       "one issue holds a few dozen articles at most; move the others to another folder")
+    return paths
 
 
 def _collect(problems: list[Problem], read):
@@ -149,6 +159,9 @@ def _read_issue_meta(config: Config, path: Path) -> IssueMeta:
     data, lines = parse(read_text(path), path)
     if isinstance(data, dict) and data.get("sponsors") == "all":
         data = {**data, "sponsors": []}
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        limits.check_count(path, "articles listed", len(data["articles"]), limits.MAX_ISSUE_ARTICLES,
+                           "split them into several issues", lines.get("articles"))
     loader = Loader(config.site.languages)
     meta = loader.record(IssueMeta, data)
     problems = located(path, lines, loader.problems)
@@ -185,6 +198,9 @@ def read_article(config: Config, path: Path) -> ArticleVersion:
     if match["lang"] not in config.site.languages:
         raise InputError([Problem(path, None, f"language {match['lang']!r} is not one of the site's languages",
                                   f"use one of: {', '.join(config.site.languages)} (see newsletter.toml)")])
+    if not inside(path, config.root):
+        raise InputError([Problem(path, None, "is a link to a file outside the project folder",
+                                  "copy the article file itself into the issue folder")])
     text = read_text(path)
     front = _FRONT.match(text)
     if not front:
@@ -240,7 +256,6 @@ def _check_version(config: Config, folder: Path, v: ArticleVersion, slugs: set[s
     for i, sponsor in enumerate(m.sponsors):
         if config.sponsor(sponsor) is None:
             out.append(Problem(v.path, v.line(f"sponsors[{i}]"), f"sponsors: unknown sponsor {sponsor!r}", f"use one of: {fix_ids}"))
-    if not (folder / m.hero).is_file():
-        out.append(Problem(v.path, v.line("hero"), f"hero: image {m.hero!r} not found",
-                           f"put the image in {folder} or fix the path"))
+    if wrong := path_problem(folder, m.hero, config.root):
+        out.append(Problem(v.path, v.line("hero"), f"hero: image {m.hero!r} {wrong[0]}", wrong[1]))
     return out

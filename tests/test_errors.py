@@ -36,10 +36,10 @@ CASES = [
                  f"{ARTICLE}:3: author: unknown author 'nobody'; add 'nobody' to authors.yaml or use one of:",
                  id="unknown-author"),
     pytest.param(ARTICLE, "date: 2026-11-10", "date: 2026/11/10",
-                 f"{ARTICLE}:5: date: '2026/11/10' is not a date; write it as YYYY-MM-DD, e.g. 2026-11-24",
+                 f"{ARTICLE}:5: date: '2026/11/10' is not a date; write it as 2026-11-10 (YYYY-MM-DD)",
                  id="bad-date"),
     pytest.param(ARTICLE, "hero: images/hip-hinge.jpg", "hero: images/missing.jpg",
-                 f"{ARTICLE}:6: hero: image 'images/missing.jpg' not found; put the image in",
+                 f"{ARTICLE}:6: hero: image 'images/missing.jpg' not found; put the file in",
                  id="missing-image"),
     pytest.param(ARTICLE, "related: [deadlift-clinic]", "related: [no-such-article]",
                  f"{ARTICLE}:9: related: 'no-such-article' is not another article of this issue; "
@@ -51,7 +51,7 @@ CASES = [
                  f"{ARTICLE}:5: hero_alt_text: is not a known field; did you mean `hero_alt`?",
                  id="unknown-field"),
     pytest.param(ARTICLE, "title: \"Hinge at the hips, spare your back\"", "title: \"Hinge at the hips",
-                 f"{ARTICLE}:7: not valid YAML:", id="yaml-error"),
+                 f"{ARTICLE}:2: column 8: the quote \" is opened but not closed on this line", id="yaml-error"),
     pytest.param(ARTICLE, "discuss: https://", "discuss: http://",
                  f"{ARTICLE}:10: discuss: 'http://forum.baybridge.example.org/t/hip-hinge' must be an https:// link",
                  id="http-link"),
@@ -103,7 +103,8 @@ def test_front_matter_missing(project: Path) -> None:
 
 def test_not_utf8(project: Path) -> None:
     (project / ARTICLE).write_bytes("---\ntitle: 标题\n---\n".encode("gbk"))
-    assert_fails_with(project, f"{ARTICLE}:2: is not saved as UTF-8; open it in your editor and save it")
+    assert_fails_with(project, f"{ARTICLE}:2: looks saved as GBK/GB18030 (Chinese Windows encoding), not UTF-8; "
+                               "open it in your editor and save it")
 
 
 def test_missing_catalog(project: Path) -> None:
