@@ -47,7 +47,7 @@ def ledger_path(config: Config, issue: str) -> Path:
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
-        self.db = open_database(path, _SCHEMA)
+        self.db = open_database(path, _SCHEMA, threads=True)
 
     def close(self) -> None:
         self.db.close()

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -214,6 +215,14 @@ class _Run:
     max_attempts: int
     limiter: _RateLimiter
     summary: Summary
+    writer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "ledger"))
+
+    async def journal(self, method: str, *args) -> None:
+        """A ledger write on its own thread: while one row waits for fsync, other
+        connections keep sending. Awaited, so the row is committed before we go on."""
+        if self.ledger:
+            await asyncio.get_running_loop().run_in_executor(
+                self.writer, getattr(self.ledger, method), *args)
 
 
 def send(campaign: Campaign, transport: Transport, settings: Settings, *,
@@ -231,7 +240,10 @@ def send(campaign: Campaign, transport: Transport, settings: Settings, *,
                    max(1, _pick(settings.max_attempts, sending.max_attempts)),
                    _RateLimiter(_pick(settings.rate, sending.rate)), summary)
         connections = max(1, _pick(settings.connections, sending.connections))
-        asyncio.run(_deliver_all(run, iter(jobs), min(connections, max(1, len(jobs)))))
+        try:
+            asyncio.run(_deliver_all(run, iter(jobs), min(connections, max(1, len(jobs)))))
+        finally:
+            run.writer.shutdown()
     finally:
         for db in (ledger, store):
             if db:
@@ -283,27 +295,25 @@ async def _deliver_one(run: _Run, job: Job, holder: list) -> None:
         msg_id = message_id(run.campaign.issue, job.edition, email, prepared_domain(run.campaign))
         data = prepared.message(job.recipient, date=run.clock(), message_id=msg_id)
     except ValueError as exc:
-        return _finish(run, job, "failed", f"not sent: {exc}")
-    if run.ledger:
-        run.ledger.mark_inflight(email)
+        return await _finish(run, job, "failed", f"not sent: {exc}")
+    await run.journal("mark_inflight", email)
     for attempt in range(1, run.max_attempts + 1):
         try:
             if holder[0] is None:
                 holder[0] = await run.transport.connect()
             reply = await holder[0].send(job.sender, email, data)
-            return _finish(run, job, "sent", reply)
+            return await _finish(run, job, "sent", reply)
         except PermanentFailure as exc:
             if exc.refused and run.store:
                 run.store.mark_bounced(email)
-            return _finish(run, job, "failed", str(exc))
+            return await _finish(run, job, "failed", str(exc))
         except TemporaryFailure as exc:
             await _drop(holder)
             if attempt == run.max_attempts:
-                return _finish(run, job, "deferred", str(exc))
+                return await _finish(run, job, "deferred", str(exc))
             await asyncio.sleep(run.retry_delay * 2 ** (attempt - 1))
         except TransportError:
-            if run.ledger:
-                run.ledger.mark(email, "pending")
+            await run.journal("mark", email, "pending")
             raise
 
 
@@ -317,9 +327,8 @@ async def _drop(holder: list) -> None:
         await connection.close()
 
 
-def _finish(run: _Run, job: Job, outcome: str, reply: str) -> None:
-    if run.ledger:
-        run.ledger.mark(job.recipient.email, outcome, reply)
+async def _finish(run: _Run, job: Job, outcome: str, reply: str) -> None:
+    await run.journal("mark", job.recipient.email, outcome, reply)
     getattr(run.summary, outcome)[job.edition] += 1
     if outcome != "sent":
         run.summary.failures.append((job.edition, job.recipient.email, reply))

@@ -142,10 +142,13 @@ class SubscriberStore:
         return added, updated, kept_out
 
 
-def open_database(path: Path, schema: str) -> sqlite3.Connection:
-    """Autocommit connection, WAL + synchronous=FULL: a committed row survives a power cut."""
+def open_database(path: Path, schema: str, threads: bool = False) -> sqlite3.Connection:
+    """Autocommit connection, WAL + synchronous=FULL: a committed row survives a power cut.
+
+    `threads`: the connection is handed to one writer thread (never used by two at once).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=not threads)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(schema)
