@@ -45,9 +45,9 @@ def looks_like_utf16(data: bytes) -> str | None:
         return None
     even_nuls = sample[0::2].count(0)
     odd_nuls = sample[1::2].count(0)
-    if odd_nuls >= pairs * 0.3 and even_nuls == 0:
+    if odd_nuls >= pairs * 0.1 and odd_nuls > 3 * even_nuls:
         return "UTF-16 (little-endian)"
-    if even_nuls >= pairs * 0.3 and odd_nuls == 0:
+    if even_nuls >= pairs * 0.1 and even_nuls > 3 * odd_nuls:
         return "UTF-16 (big-endian)"
     return None
 

@@ -18,6 +18,11 @@ ALLOWED_TAGS = {"a", "p", "br", "strong", "em", "b", "i", "code", "pre", "blockq
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "width", "height", "title"},
                       "abbr": {"title"}, "span": {"lang"}, "p": {"lang"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"https", "http", "mailto"}
+# Dropped with everything inside them, not just unwrapped: their content is code or
+# markup meant for a machine, never text meant for a reader. No `style` attribute is
+# allowed at all, so no CSS from content (expression(), url(javascript:…)) reaches a page.
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "applet", "svg", "math", "template",
+                        "noscript", "noembed", "noframes", "xmp", "title", "textarea", "select", "frameset"}
 
 
 @cache
@@ -29,7 +34,7 @@ def to_html(markdown: str) -> str:
     """Render Markdown and sanitise the result; the output is safe to mark as Markup."""
     html = _parser().render(markdown)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel=None)
+                     clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True, link_rel=None)
 
 
 def to_text(markdown: str) -> str:

@@ -126,9 +126,10 @@ def read_issue(config: Config, folder: Path) -> Issue:
     problems: list[Problem] = []
     meta, issue_lines = _collect(problems, lambda: _read_issue_meta(config, folder / ISSUE_FILE)) or (None, {})
     authors = _collect(problems, lambda: read_authors(config)) or {}
-    versions = []
-    for path in _article_files(config, folder):
-        versions.append(_collect(problems, lambda p=path: read_article(config, p)))
+    paths = _collect(problems, lambda: _article_files(config, folder))
+    if paths is None:
+        raise InputError(problems)
+    versions = [_collect(problems, lambda p=path: read_article(config, p)) for path in paths]
     if meta is None:
         raise InputError(problems)
     articles = _group(meta, issue_lines, [v for v in versions if v], folder, problems)
@@ -203,6 +204,9 @@ def read_article(config: Config, path: Path) -> ArticleVersion:
                                   "copy the article file itself into the issue folder")])
     text = read_text(path)
     front = _FRONT.match(text)
+    if not front and re.match(r"---[ \t]*\n", text):
+        raise InputError([Problem(path, 1, "the front matter starting here has no closing '---'",
+                                  "add a line with only '---' after the last field, before the article text")])
     if not front:
         raise InputError([Problem(path, 1, "front matter not found",
                                   "start the file with a line '---', the fields, then another '---'")])
