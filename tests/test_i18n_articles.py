@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -14,6 +15,12 @@ from .conftest import SAMPLE_ISSUE, edit
 
 HIP_EN = f"{SAMPLE_ISSUE}/hip-hinge.en.md"
 HIP_ZH = f"{SAMPLE_ISSUE}/hip-hinge.zh-Hans.md"
+
+
+def unmark(project: Path) -> None:
+    """The sample may already record translated_from; these tests start without it."""
+    path = project / HIP_ZH
+    path.write_bytes(re.sub(rb"(?m)^translated_from:.*\n", b"", path.read_bytes()))
 
 
 def cli(project: Path, *args: str):
@@ -32,6 +39,7 @@ def gaps(project: Path, slug: str) -> list[tuple[str, str, str, str]]:
 
 
 def test_mark_translated_changes_only_its_own_line(project):
+    unmark(project)
     path = project / HIP_ZH
     before = path.read_bytes()
     result = cli(project, "mark-translated", str(path))
@@ -46,6 +54,7 @@ def test_mark_translated_changes_only_its_own_line(project):
 
 
 def test_marking_again_replaces_the_value_in_place_and_keeps_crlf(project):
+    unmark(project)
     path = project / HIP_ZH
     lines = path.read_bytes().replace(b"\n", b"\r\n").split(b"\r\n")
     lines.insert(2, b'translated_from: "000000000000"   ')
@@ -68,6 +77,8 @@ def test_status_lists_translations_whose_source_changed_with_both_paths(project)
 
 
 def test_status_lists_articles_with_no_translation(project):
+    (project / f"{SAMPLE_ISSUE}/bike-repair-cafe.zh-Hans.md").unlink(missing_ok=True)
+    (project / f"{SAMPLE_ISSUE}/poem-of-the-month.en.md").unlink(missing_ok=True)
     assert gaps(project, "bike-repair-cafe") == [
         ("missing", "zh-Hans", f"{SAMPLE_ISSUE}/bike-repair-cafe.en.md", f"{SAMPLE_ISSUE}/bike-repair-cafe.zh-Hans.md")]
     assert gaps(project, "poem-of-the-month") == [
@@ -75,6 +86,7 @@ def test_status_lists_articles_with_no_translation(project):
 
 
 def test_unmarked_translations_are_listed_but_do_not_fail_strict(project):
+    unmark(project)
     assert gaps(project, "hip-hinge") == [("unmarked", "zh-Hans", HIP_EN, HIP_ZH)]
     result = CliRunner().invoke(main, ["i18n", "status", "--strict", "--project", str(project)])
     assert result.exit_code == 0, result.output
@@ -90,6 +102,7 @@ def test_mark_translated_refuses_an_article_with_no_source(project):
 
 
 def test_mark_translated_with_explicit_source_language(project):
+    unmark(project)
     result = cli(project, "mark-translated", str(project / HIP_EN), "--from", "zh-Hans")
     assert result.exit_code == 0, result.output
     digest = read_article(load_config(project), project / HIP_ZH).content_hash

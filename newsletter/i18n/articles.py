@@ -98,10 +98,10 @@ def _source(article: Article, version: ArticleVersion, source_language: str | No
             raise InputError([Problem(version.path, None, f"there is no {source_language} version to compare with",
                                       f"use --from with one of: {', '.join(l for l in article.versions if l != version.lang)}")])
         return source
-    others = [v for v in article.versions.values() if v is not version and v.meta.translated_from is None]
     if article.original is not version:
         return article.original
-    if len(others) == 1:
+    others = [v for v in article.versions.values() if v is not version and v.meta.translated_from is None]
+    if len(others) == 1:  # every version unmarked and PATH sorts first: the other one is the source
         return others[0]
     raise InputError([Problem(version.path, None, "is the original of this article, not a translation",
                               "give the path of the translation, or say which file it was translated from "
