@@ -78,7 +78,7 @@ def _print_plan(console: Console, campaign: sending.Campaign) -> None:
     plan = sending.dry_run(campaign)
     for edition, emails in sorted(plan.items()):
         for email in emails:
-            console.print(f"{edition}\t{email}", highlight=False)
+            click.echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
     table = Table(title=f"Dry run: {campaign.issue} (nothing sent)", title_justify="left")
     for column in ("edition", "recipients", "inactive"):
         table.add_column(column, justify="left" if column == "edition" else "right")
