@@ -130,6 +130,9 @@ class SmtpTransport:
             raise TransportError(f"the SMTP server refused the login for {s.username}: "
                                  f"{exc.code} {exc.message}; check the user name and the password "
                                  "in the environment variable") from None
+        except aiosmtplib.SMTPNotSupported as exc:
+            raise TransportError(f"{self.description}: {exc}; check the address's scheme "
+                                 "(smtp, smtp+starttls, smtps) and port with your mail provider") from None
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
             raise TemporaryFailure(f"cannot connect to {self.description}: {_reason(exc)}") from None
         return SmtpConnection(client)
