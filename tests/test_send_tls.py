@@ -23,6 +23,8 @@ from tests.conftest import SAMPLE_ISSUE
 from tests.test_send_support import ENV, Recorder, built_template, free_port, sending_project, write_subscribers  # noqa: F401
 
 PASSWORD = "correct horse battery staple"
+# aiosmtpd warns when AUTH is allowed without STARTTLS; with smtps the socket is TLS already.
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
 
 def _certificates(folder: Path) -> tuple[Path, Path, Path]:
