@@ -186,7 +186,7 @@ def _check_sponsors(path: Path, root: Path, sponsors: list[Sponsor], site: Site 
             problems.append(Problem(path, None, f"sponsors[{i}].id: {sponsor.id!r} is used twice",
                                     "give every sponsor its own id"))
         seen.add(sponsor.id)
-        if wrong := path_problem(root, sponsor.logo, root):
+        if wrong := path_problem(root, sponsor.logo, root, limits.MAX_IMAGE_BYTES):
             problems.append(Problem(path, None, f"sponsors[{i}].logo: file {sponsor.logo!r} {wrong[0]}", wrong[1]))
         for key in ("name", "logo_alt", "footer"):
             problems += _missing_languages(path, f"sponsors[{i}].{key}", getattr(sponsor, key),

@@ -18,11 +18,17 @@ MAX_ISSUE_ARTICLES = 100          # slugs listed in issue.yaml
 
 def check_file_size(path: Path, limit: int) -> None:
     """Raise InputError when `path` is larger than `limit` bytes (FileNotFoundError passes)."""
+    if problem := size_problem(path, limit):
+        raise InputError([Problem(path, None, *problem)])
+
+
+def size_problem(path: Path, limit: int) -> tuple[str, str] | None:
+    """(what is wrong, how to fix it) when `path` is larger than `limit` bytes."""
     size = path.stat().st_size
-    if size > limit:
-        raise InputError([Problem(path, None, f"is {_mb(size)}, more than the limit of {_mb(limit)}",
-                                  "check that this is the right file; split a very long text "
-                                  "or shrink the image")])
+    if size <= limit:
+        return None
+    return (f"is {_mb(size)}, more than the limit of {_mb(limit)}",
+            "check that this is the right file; split a very long text or shrink the image")
 
 
 def check_count(path: Path, what: str, count: int, limit: int, fix: str, line: int | None = None) -> None:

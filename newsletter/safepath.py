@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
+from . import limits
+
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-def path_problem(base: Path, written: str, root: Path) -> tuple[str, str] | None:
+def path_problem(base: Path, written: str, root: Path, max_bytes: int | None = None) -> tuple[str, str] | None:
     """(what is wrong, how to fix it) for `written`, relative to `base`, or None when it
-    names a file inside `root`."""
+    names a file inside `root` (no larger than `max_bytes`)."""
     if "\\" in written:
         return "uses backslashes '\\'", f"write it with forward slashes: {written.replace(chr(92), '/')}"
     pure = PurePosixPath(written)
@@ -28,7 +30,7 @@ def path_problem(base: Path, written: str, root: Path) -> tuple[str, str] | None
         return "leads outside the project folder (a link to a file elsewhere)", \
             "copy the file itself into the project instead of linking to it"
     if target.is_file():
-        return None
+        return limits.size_problem(target, max_bytes) if max_bytes else None
     if target.exists():
         return "is a folder, not a file", "give the path of the file inside it"
     twin = case_twin(base, pure)

@@ -260,6 +260,6 @@ def _check_version(config: Config, folder: Path, v: ArticleVersion, slugs: set[s
     for i, sponsor in enumerate(m.sponsors):
         if config.sponsor(sponsor) is None:
             out.append(Problem(v.path, v.line(f"sponsors[{i}]"), f"sponsors: unknown sponsor {sponsor!r}", f"use one of: {fix_ids}"))
-    if wrong := path_problem(folder, m.hero, config.root):
+    if wrong := path_problem(folder, m.hero, config.root, limits.MAX_IMAGE_BYTES):
         out.append(Problem(v.path, v.line("hero"), f"hero: image {m.hero!r} {wrong[0]}", wrong[1]))
     return out

@@ -217,6 +217,17 @@ def test_50_mb_markdown_is_refused_before_reading(project: Path) -> None:
                         "check that this is the right file; split a very long text or shrink the image")
 
 
+def test_huge_image_is_refused_before_reading(project: Path) -> None:
+    with open(project / SAMPLE_ISSUE / "images/hip-hinge.jpg", "r+b") as fp:
+        fp.truncate(30_000_000)
+    expected = ("hero: image 'images/hip-hinge.jpg' is 30.0 MB, more than the limit of 10.0 MB; "
+                "check that this is the right file; split a very long text or shrink the image")
+    result = build(project)
+    assert result.exit_code == 2
+    assert f"error: {project}/{ARTICLE}:6: {expected}" in result.output
+    assert f"error: {project}/{ZH_ARTICLE}:6: {expected}" in result.output
+
+
 def test_ten_thousand_article_files_are_refused(project: Path) -> None:
     folder = project / SAMPLE_ISSUE
     for i in range(10_000):
