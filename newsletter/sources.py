@@ -55,6 +55,8 @@ class FrontMatter:
     related: list[str] = field("slugs of related articles in this issue ('Check also')", default=[])
     sponsors: list[str] = field("sponsor ids credited on this article ('Sponsored by')", default=[])
     translation_key: str | None = field("pairs translations whose file names differ", default=None)
+    single_language: bool = field("published in one language on purpose (a poem, a notice for one "
+                                  "group): not reported as untranslated", default=False)
     translated_from: str | None = field("hash of the source text this translation was made from",
                                         default=None)
 

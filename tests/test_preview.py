@@ -35,6 +35,7 @@ def test_an_article_makes_only_its_editions_stale(project: Path) -> None:
 
 
 def test_an_untranslated_article_reaches_every_edition(project: Path) -> None:
+    # the sample's Chinese poem is published in Chinese only (single_language: true)
     preview = _warm(project)
     poem = project / SAMPLE_ISSUE / "poem-of-the-month.zh-Hans.md"
     assert len(preview.refresh([poem])) == 9

@@ -28,6 +28,8 @@ def untranslated_article(ctx):
     keep = ctx.issue.meta.untranslated == "keep"
     for article in ctx.issue.articles:
         source = article.original
+        if any(v.meta.single_language for v in article.versions.values()):
+            continue  # the volunteer said so: one language on purpose
         for lang in _edition_languages(ctx):
             if lang in article.versions:
                 continue
