@@ -62,20 +62,20 @@ def test_archive_lists_issues_newest_first_with_feeds(project: Path) -> None:
     shutil.copytree(project / SAMPLE_ISSUE, older)
     edit(older / "issue.yaml", "number: 12", "number: 11")
     edit(older / "issue.yaml", "date: 2026-11-24", "date: 2026-10-27")
-    edit(older / "issue.yaml", "Strong backs, old letters and a full pantry", "October things")
+    edit(older / "issue.yaml", '\n  en: "', '\n  en: "October things. ')   # the first is the title
     build(older, environ={})
     result = build(project / SAMPLE_ISSUE, environ={})
+    title = result.issue.meta.title["en"]
     root = result.out_dir.parent
     index = (root / "index.en.html").read_text(encoding="utf-8")
-    assert index.index("Strong backs, old letters") < index.index("October things")
+    assert index.index(title) < index.index("October things. ")
     assert 'href="2026-10/hearts/en.html"' in index
     assert 'hreflang="zh-Hans" lang="zh-Hans">中文 (简体)</a>' in index
     zh = (root / "index.zh-Hans.html").read_text(encoding="utf-8")
     assert "第 12 期" in zh and "2026年11月24日" in zh and 'href="2026-11/hearts/zh-Hans.html"' in zh
     feed = ET.parse(root / "feed.en.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
-    assert [e.findtext(f"{ATOM}title") for e in entries] == ["Strong backs, old letters and a full pantry",
-                                                             "October things"]
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [title, f"October things. {title}"]
     assert feed.findtext(f"{ATOM}updated") == "2026-11-24T00:00:00Z"
     link = entries[0].find(f"{ATOM}link").get("href")
     assert link == "https://news.baybridge.example.org/2026-11/hearts/en.html"
