@@ -23,6 +23,8 @@ from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, quote
 
+from .errors import NewsletterError
+
 __all__ = [
     "EditionMail",
     "HeaderInjection",
@@ -80,7 +82,7 @@ class Recipient:
     view_url: str
 
 
-class HeaderInjection(ValueError):
+class HeaderInjection(NewsletterError, ValueError):
     """A header value contains CR, LF or NUL: never silently produce an extra header."""
 
 

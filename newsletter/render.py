@@ -56,14 +56,18 @@ class Rendered:
 
 
 def render_edition(env: Environment, view: EditionView, css_vars: dict) -> Rendered:
-    """Render both parts; template mistakes surface as BuildError with template:line."""
-    try:
-        html = env.get_template(HTML_TEMPLATE).render(v=view, c=css_vars)
-        text = env.get_template(TEXT_TEMPLATE).render(v=view, c=css_vars)
-    except TemplateError as exc:
-        where = f"{getattr(exc, 'filename', None) or TEMPLATES_DIR}:{getattr(exc, 'lineno', '') or ''}"
-        raise BuildError(f"{where}: template error: {exc.message}; fix the template") from None
+    html = render_template(env, HTML_TEMPLATE, v=view, c=css_vars)
+    text = render_template(env, TEXT_TEMPLATE, v=view, c=css_vars)
     return Rendered(html, _tidy_text(text))
+
+
+def render_template(env: Environment, name: str, **context) -> str:
+    """Render one template; a template mistake surfaces as BuildError with template:line."""
+    try:
+        return env.get_template(name).render(**context)
+    except TemplateError as exc:
+        where = f"{getattr(exc, 'filename', None) or name}:{getattr(exc, 'lineno', '') or ''}"
+        raise BuildError(f"{where}: template error: {exc.message}; fix the template") from None
 
 
 def _tidy_text(text: str) -> str:

@@ -13,20 +13,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment
 
 from . import locales
 from .catalogs import LoadedCatalog
 from .config import Config, localized
-from .errors import BuildError
+from .output import write_file
 from .plan import Edition
-from .render import make_environment, ui_functions
+from .render import make_environment, render_template, ui_functions
 from .sources import Issue
 from .views import edition_view
 
@@ -65,7 +63,7 @@ def render_page(env: Environment, config: Config, issue: Issue, edition: Edition
     ui = {lang: ui_functions(loaded[lang].translations) for lang in edition.languages}
     view = edition_view(config, issue, local, ui)
     siblings = [e for e in editions if e.sponsor.id == edition.sponsor.id]
-    return _render(env, PAGE_TEMPLATE, v=view, c=edition.sponsor.colors.__dict__,
+    return render_template(env, PAGE_TEMPLATE, v=view, c=edition.sponsor.colors.__dict__,
                    links=edition_links(siblings, edition, prefix=""),
                    home=f"{TO_ARCHIVE_ROOT}/index.{edition.primary}.html",
                    feed=f"{TO_ARCHIVE_ROOT}/feed.{edition.primary}.xml")
@@ -97,7 +95,7 @@ def write_archive(out_root: Path, config: Config, loaded: dict[str, LoadedCatalo
     issues = read_summaries(out_root)
     written = []
     for name, text in archive_files(env, config, issues, loaded).items():
-        written.append(_replace(out_root / name, text.encode("utf-8")))
+        written.append(write_file(out_root / name, text.encode("utf-8")))
     return written
 
 
@@ -122,9 +120,9 @@ def archive_files(env: Environment, config: Config, issues: list[dict],
         others = [Link(f"index.{t}.html", t, locales.display_name(t, t), t == lang) for t in languages]
         common = dict(lang=lang, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang),
                       site_name=localized(config.site.name, lang), ui=ui, entries=entries)
-        files[f"index.{lang}.html"] = _render(env, INDEX_TEMPLATE, languages=others,
+        files[f"index.{lang}.html"] = render_template(env, INDEX_TEMPLATE, languages=others,
                                               feed=f"feed.{lang}.xml", **common)
-        files[f"feed.{lang}.xml"] = _render(env, FEED_TEMPLATE, base=config.site.base_url.rstrip("/"),
+        files[f"feed.{lang}.xml"] = render_template(env, FEED_TEMPLATE, base=config.site.base_url.rstrip("/"),
                                             **common)
     return files
 
@@ -157,26 +155,5 @@ def _sponsor_entry(group: list[dict], lang: str) -> dict | None:
     return {"name": names.get(lang) or next(iter(names.values())), "page": main["page"], "others": others}
 
 
-def _render(env: Environment, name: str, **context) -> str:
-    try:
-        return env.get_template(name).render(**context)
-    except TemplateError as exc:
-        where = f"{getattr(exc, 'filename', None) or name}:{getattr(exc, 'lineno', '') or ''}"
-        raise BuildError(f"{where}: template error: {exc.message}; fix the template") from None
-
-
 def _json(data: dict) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
-
-
-def _replace(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            fp.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -54,7 +54,7 @@ elif point == "between-renames":
     output.exchange = lambda a, b: False
     os.replace = counting(os.replace, after=True)
 elif point == "archive":
-    web._replace = counting(web._replace)
+    web.write_file = counting(web.write_file)
 from newsletter.cli import main
 main(["build", issue])
 """

@@ -5,25 +5,12 @@ stamps means an unchanged catalog is left alone (no date-only diffs in review).
 """
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
+from ..output import write_file as atomic_write
+
 _STAMP = re.compile(rb'^"(?:POT-Creation-Date|PO-Revision-Date): [^"]*\\n"\n', re.M)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write next to the target, then rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fp:
-            fp.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def same_ignoring_dates(old: bytes, new: bytes) -> bool:
