@@ -172,9 +172,7 @@ def _check_site(path: Path, site: Site) -> list[Problem]:
             if tag not in site.languages:
                 problems.append(Problem(path, None, f"site.editions[{i}]: {tag!r} is not in site.languages",
                                         f"use languages from: {', '.join(site.languages)}"))
-    for key, text in (("name", site.name),):
-        problems += _missing_languages(path, f"site.{key}", text, site.languages)
-    return problems
+    return problems + _missing_languages(path, "site.name", site.name, site.languages)
 
 
 def _check_sponsors(path: Path, root: Path, sponsors: list[Sponsor], site: Site | None) -> list[Problem]:

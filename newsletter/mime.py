@@ -118,6 +118,7 @@ class PreparedEdition:
     def __init__(self, mail: EditionMail):
         _check_edition(mail)
         self.boundary = _boundary(mail.html, mail.text)
+        self.domain = mail.message_id_domain  # for message_id(); decided once per edition
         self._mailto = f"mailto:{mail.unsubscribe_mailto}?subject=unsubscribe"
         self._head = _constant_headers(mail)
         self._tail = _mime_tail(self.boundary)

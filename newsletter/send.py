@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -292,7 +291,7 @@ async def _worker(run: _Run, jobs: Iterator[Job]) -> None:
 async def _deliver_one(run: _Run, job: Job, holder: list) -> None:
     email, prepared = job.recipient.email, run.campaign.editions[job.edition]
     try:
-        msg_id = message_id(run.campaign.issue, job.edition, email, prepared_domain(run.campaign))
+        msg_id = message_id(run.campaign.issue, job.edition, email, prepared.domain)
         data = prepared.message(job.recipient, date=run.clock(), message_id=msg_id)
     except ValueError as exc:
         return await _finish(run, job, "failed", f"not sent: {exc}")
@@ -315,10 +314,6 @@ async def _deliver_one(run: _Run, job: Job, holder: list) -> None:
         except TransportError:
             await run.journal("mark", email, "pending")
             raise
-
-
-def prepared_domain(campaign: Campaign) -> str:
-    return urlsplit(campaign.config.site.base_url).hostname or "localhost"
 
 
 async def _drop(holder: list) -> None:
