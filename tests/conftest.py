@@ -33,3 +33,22 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def cli_build(project: Path):
+    """Run `newsletter build` on the project's sample issue through the real CLI."""
+    from click.testing import CliRunner
+
+    from newsletter.cli import main
+
+    return CliRunner().invoke(main, ["build", str(project / SAMPLE_ISSUE)])
+
+
+def failed_build_errors(project: Path) -> tuple[list[str], str]:
+    """Run a build that must fail as bad input: exit 2, no traceback, nothing written.
+    Returns its `error:` lines and the whole output."""
+    result = cli_build(project)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert not (project / "dist").exists()
+    return [line for line in result.output.splitlines() if line.startswith("error: ")], result.output

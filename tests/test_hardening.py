@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from newsletter.cli import main
 
-from .conftest import SAMPLE_ISSUE, edit
+from .conftest import SAMPLE_ISSUE, cli_build as build, edit, failed_build_errors
 
 ARTICLE = f"{SAMPLE_ISSUE}/hip-hinge.en.md"
 ZH_ARTICLE = f"{SAMPLE_ISSUE}/hip-hinge.zh-Hans.md"
@@ -18,19 +18,11 @@ ISSUE = f"{SAMPLE_ISSUE}/issue.yaml"
 RESAVE = "open it in your editor and save it again with encoding UTF-8 (Notepad: File → Save As → Encoding: UTF-8)"
 
 
-def build(project: Path):
-    return CliRunner().invoke(main, ["build", str(project / SAMPLE_ISSUE)])
-
-
 def fails_with(project: Path, expected: str) -> None:
     """`expected` is the whole error line after `error: <project>/`; it must be the only one."""
-    result = build(project)
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
-    assert errors == [f"error: {project}/{expected}"], result.output
-    assert "1 problem(s); nothing was written." in result.output
-    assert not (project / "dist").exists()
+    errors, output = failed_build_errors(project)
+    assert errors == [f"error: {project}/{expected}"], output
+    assert "1 problem(s); nothing was written." in output
 
 
 def builds(project: Path) -> Path:
