@@ -23,10 +23,16 @@ ISSUE = REPO / "issues" / "2026-11"
 def measure(repeat: int) -> dict:
     """Runs in a child process: time each step of every edition, then whole builds."""
     sys.path.insert(0, str(REPO))
-    from newsletter.build import build, load_catalogs, load_config, plan_editions, read_issue
-    from newsletter.inline import inline_css
-    from newsletter.render import make_environment, render_edition, ui_functions
-    from newsletter.views import edition_view
+    from newsletter.build.inline import inline_css
+    from newsletter.build.pipeline import (
+        build,
+        load_catalogs,
+        load_config,
+        plan_editions,
+        read_issue,
+    )
+    from newsletter.build.render import make_environment, render_edition, ui_functions
+    from newsletter.build.views import edition_view
 
     config = load_config(REPO)
     issue = read_issue(config, ISSUE)

@@ -17,8 +17,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from newsletter.build import build  # noqa: E402
-from newsletter.preview import Preview  # noqa: E402
+from newsletter.build.pipeline import build  # noqa: E402
+from newsletter.web.preview import Preview  # noqa: E402
 from tests.conftest import SAMPLE_ISSUE, copy_project  # noqa: E402
 
 ARTICLE = "hip-hinge.en.md"

@@ -26,10 +26,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from send_build import DATE, DOMAIN, edition, peak_memory, prepared_messages, rate, recipients, stdlib_messages  # noqa: E402
+from send_build import (  # noqa: E402
+    DATE,
+    DOMAIN,
+    edition,
+    peak_memory,
+    prepared_messages,
+    rate,
+    recipients,
+    stdlib_messages,
+)
 
-from newsletter.mime import PreparedEdition, message_id  # noqa: E402
-from newsletter.tokens import make_token  # noqa: E402
+from newsletter.mailing.tokens import make_token  # noqa: E402
+from newsletter.text.mime import PreparedEdition, message_id  # noqa: E402
 
 SECRET = b"benchmark-secret-0123456789abcdef"
 
@@ -81,9 +90,13 @@ def sample_project(folder: Path, n: int) -> Path:
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import copy_project
 
-    from newsletter.build import build
-    from newsletter.config import load_config
-    from newsletter.subscribers import SubscriberStore, database_path, import_csv
+    from newsletter.build.pipeline import build
+    from newsletter.mailing.subscribers import (
+        SubscriberStore,
+        database_path,
+        import_csv,
+    )
+    from newsletter.project.config import load_config
     root = copy_project(folder / "project")
     build(root / "issues/2026-11", environ={})
     sponsors, languages = ("hearts", "mhwx", "svwomen"), ("en", "zh-Hans", "both")
@@ -97,8 +110,8 @@ def sample_project(folder: Path, n: int) -> Path:
 
 
 def ours(root: Path, url: str, connections: int) -> tuple[float, list[bytes]]:
-    from newsletter.send import Settings, load_campaign, send
-    from newsletter.transports import make_transport
+    from newsletter.mailing.send import Settings, load_campaign, send
+    from newsletter.mailing.transports import make_transport
     env = {"NEWSLETTER_UNSUBSCRIBE_SECRET": SECRET.decode()}
     settings = Settings(connections=connections)
     campaign = load_campaign(root / "issues/2026-11", settings, env)

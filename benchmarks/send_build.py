@@ -23,7 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newsletter.mime import EditionMail, PreparedEdition, Recipient, fill, message_id  # noqa: E402
+from newsletter.text.mime import (  # noqa: E402
+    EditionMail,
+    PreparedEdition,
+    Recipient,
+    fill,
+    message_id,
+)
 
 DOMAIN = "news.baybridge.example.org"
 DATE = datetime(2024, 11, 24, 9, 30, tzinfo=timezone.utc)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsletter.build import build
+from newsletter.build.pipeline import build
 from newsletter.cli import main
-from newsletter.textwidth import display_width
+from newsletter.text.width import display_width
 
 from .conftest import REPO, SAMPLE_ISSUE, copy_project, edit
 

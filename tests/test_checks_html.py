@@ -9,10 +9,10 @@ from email.message import EmailMessage
 import lxml.html
 import pytest
 
-from newsletter.build import build
+from newsletter.build.pipeline import build
 from newsletter.checks.context import EditionDoc, make_context
 from newsletter.checks.runner import ALL_CHECKS
-from newsletter.config import load_config
+from newsletter.project.config import load_config
 
 from .conftest import SAMPLE_ISSUE, copy_project
 

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from newsletter.cli import main
 
-from .conftest import SAMPLE_ISSUE, cli_build as build, edit, failed_build_errors
+from .conftest import SAMPLE_ISSUE, edit, failed_build_errors
+from .conftest import cli_build as build
 
 ARTICLE = f"{SAMPLE_ISSUE}/hip-hinge.en.md"
 ZH_ARTICLE = f"{SAMPLE_ISSUE}/hip-hinge.zh-Hans.md"

@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from newsletter.cli import main
-from newsletter.config import load_config
-from newsletter.sources import read_article
+from newsletter.project.config import load_config
+from newsletter.project.sources import read_article
 
 from .conftest import SAMPLE_ISSUE, edit
 

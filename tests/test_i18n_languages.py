@@ -9,7 +9,7 @@ from babel.dates import format_date
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
-from newsletter.build import build
+from newsletter.build.pipeline import build
 from newsletter.cli import main
 
 from .conftest import SAMPLE_ISSUE, edit

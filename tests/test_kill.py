@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.output import STAGING_DIR, recover
+from newsletter.build.output import STAGING_DIR, recover
 
 from .conftest import SAMPLE_ISSUE, copy_project, edit
 
 CHILD = r"""
 import os, signal, sys
 from pathlib import Path
-import newsletter.output as output, newsletter.web as web
+import newsletter.build.output as output, newsletter.build.archive as web
 
 point, nth, issue = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 calls = [0]

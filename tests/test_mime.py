@@ -1,4 +1,4 @@
-"""newsletter.mime: every message is parsed back with the standard library and checked."""
+"""newsletter.text.mime: every message is parsed back with the standard library and checked."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsletter.mime import (
+from newsletter.text.mime import (
     EditionMail,
     HeaderInjection,
     PreparedEdition,

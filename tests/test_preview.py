@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from newsletter.cli import main
 from newsletter.errors import NewsletterError
-from newsletter.preview import Preview
-from newsletter.preview_http import PreviewServer
+from newsletter.web.preview import Preview
+from newsletter.web.preview_http import PreviewServer
 from tests.conftest import SAMPLE_ISSUE, edit
 
 

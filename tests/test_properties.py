@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsletter.cli import main
-from newsletter.config import load_config
 from newsletter.errors import InputError
-from newsletter.sources import read_article, read_issue
+from newsletter.project.config import load_config
+from newsletter.project.sources import read_article, read_issue
 
 from .conftest import REPO, SAMPLE_ISSUE, copy_project
 

@@ -10,15 +10,26 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
 
-from newsletter.config import load_config
-from newsletter.ledger import Ledger, ledger_path
-from newsletter.mime import fill, message_id
-from newsletter.send import TEST_PREFIX, Settings, dry_run, load_campaign, send
-from newsletter.subscribers import SubscriberStore, database_path, edition_language
-from newsletter.tokens import secret_from, verify
-from newsletter.transports import MaildirTransport, make_transport
+from newsletter.mailing.ledger import Ledger, ledger_path
+from newsletter.mailing.send import TEST_PREFIX, Settings, dry_run, load_campaign, send
+from newsletter.mailing.subscribers import (
+    SubscriberStore,
+    database_path,
+    edition_language,
+)
+from newsletter.mailing.tokens import secret_from, verify
+from newsletter.mailing.transports import MaildirTransport, make_transport
+from newsletter.project.config import load_config
+from newsletter.text.mime import fill, message_id
 from tests.conftest import SAMPLE_ISSUE
-from tests.test_send_support import ENV, built_template, parse, sending_project, smtp_server, write_subscribers  # noqa: F401
+from tests.test_send_support import (  # noqa: F401
+    ENV,
+    built_template,
+    parse,
+    sending_project,
+    smtp_server,
+    write_subscribers,
+)
 
 ISSUE = "2026-11"
 

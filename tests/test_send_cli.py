@@ -7,7 +7,13 @@ import subprocess
 import sys
 
 from tests.conftest import REPO, SAMPLE_ISSUE
-from tests.test_send_support import ENV, built_template, sending_project, smtp_server, write_subscribers  # noqa: F401
+from tests.test_send_support import (  # noqa: F401
+    ENV,
+    built_template,
+    sending_project,
+    smtp_server,
+    write_subscribers,
+)
 
 
 def _run(root, *args, env=ENV) -> subprocess.CompletedProcess:

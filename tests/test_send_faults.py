@@ -3,13 +3,19 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter.config import load_config
-from newsletter.ledger import Ledger, ledger_path
-from newsletter.send import Settings, load_campaign, send
-from newsletter.subscribers import SubscriberStore, database_path
-from newsletter.transports import TransportError, make_transport, parse_smtp_url
+from newsletter.mailing.ledger import Ledger, ledger_path
+from newsletter.mailing.send import Settings, load_campaign, send
+from newsletter.mailing.subscribers import SubscriberStore, database_path
+from newsletter.mailing.transports import TransportError, make_transport, parse_smtp_url
+from newsletter.project.config import load_config
 from tests.conftest import SAMPLE_ISSUE
-from tests.test_send_support import ENV, built_template, sending_project, smtp_server, write_subscribers  # noqa: F401
+from tests.test_send_support import (  # noqa: F401
+    ENV,
+    built_template,
+    sending_project,
+    smtp_server,
+    write_subscribers,
+)
 
 FAST = dict(retry_delay=0.01, max_attempts=4)
 

@@ -9,7 +9,13 @@ import sys
 import time
 
 from tests.conftest import REPO, SAMPLE_ISSUE
-from tests.test_send_support import ENV, built_template, sending_project, smtp_server, write_subscribers  # noqa: F401
+from tests.test_send_support import (  # noqa: F401
+    ENV,
+    built_template,
+    sending_project,
+    smtp_server,
+    write_subscribers,
+)
 
 CONNECTIONS = 3
 

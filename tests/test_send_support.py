@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from newsletter.config import load_config
-from newsletter.subscribers import SubscriberStore, database_path, import_csv
+from newsletter.mailing.subscribers import SubscriberStore, database_path, import_csv
+from newsletter.project.config import load_config
 from tests.conftest import SAMPLE_ISSUE, copy_project
 
 SECRET = "test-secret-0123456789-abcdefghij"
@@ -31,7 +31,7 @@ SPONSORS = ["hearts", "mhwx", "svwomen"]
 @pytest.fixture(scope="session")
 def built_template(tmp_path_factory) -> Path:
     """The sample project, built once per test session."""
-    from newsletter.build import build
+    from newsletter.build.pipeline import build
     root = copy_project(tmp_path_factory.mktemp("sendbase") / "project")
     build(root / SAMPLE_ISSUE, environ={})
     return root

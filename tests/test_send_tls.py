@@ -15,12 +15,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from newsletter.config import load_config
-from newsletter.ledger import Ledger, ledger_path
-from newsletter.send import Settings, load_campaign, send
-from newsletter.transports import TemporaryFailure, make_transport
+from newsletter.mailing.ledger import Ledger, ledger_path
+from newsletter.mailing.send import Settings, load_campaign, send
+from newsletter.mailing.transports import TemporaryFailure, make_transport
+from newsletter.project.config import load_config
 from tests.conftest import SAMPLE_ISSUE
-from tests.test_send_support import ENV, Recorder, built_template, free_port, sending_project, write_subscribers  # noqa: F401
+from tests.test_send_support import (  # noqa: F401
+    ENV,
+    Recorder,
+    built_template,
+    free_port,
+    sending_project,
+    write_subscribers,
+)
 
 PASSWORD = "correct horse battery staple"
 # aiosmtpd warns when AUTH is allowed without STARTTLS; with smtps the socket is TLS already.

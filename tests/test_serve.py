@@ -11,14 +11,20 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from newsletter.config import load_config
-from newsletter.send import Settings, load_campaign, send
-from newsletter.serve import create_app
-from newsletter.subscribers import SubscriberStore, database_path
-from newsletter.tokens import make_token, secret_from
-from newsletter.transports import make_transport
+from newsletter.mailing.send import Settings, load_campaign, send
+from newsletter.mailing.subscribers import SubscriberStore, database_path
+from newsletter.mailing.tokens import make_token, secret_from
+from newsletter.mailing.transports import make_transport
+from newsletter.project.config import load_config
+from newsletter.web.serve import create_app
 from tests.conftest import SAMPLE_ISSUE
-from tests.test_send_support import ENV, built_template, sending_project, smtp_server, write_subscribers  # noqa: F401
+from tests.test_send_support import (  # noqa: F401
+    ENV,
+    built_template,
+    sending_project,
+    smtp_server,
+    write_subscribers,
+)
 
 ONE_CLICK = b"List-Unsubscribe=One-Click"
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, never a proxy

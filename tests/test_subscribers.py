@@ -10,10 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from newsletter.config import load_config
 from newsletter.errors import InputError
-from newsletter.mime import EditionMail, PreparedEdition, Recipient
-from newsletter.subscribers import SubscriberStore, database_path, edition_language, export_csv, import_csv
+from newsletter.mailing.subscribers import (
+    SubscriberStore,
+    database_path,
+    edition_language,
+    export_csv,
+    import_csv,
+)
+from newsletter.project.config import load_config
+from newsletter.text.mime import EditionMail, PreparedEdition, Recipient
 from tests.conftest import REPO, project  # noqa: F401
 
 HEADER = "email,name,language,sponsor\n"

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from uniseg.graphemecluster import grapheme_clusters
 from uniseg.linebreak import line_break_boundaries, line_break_breakables
 
-from newsletter import textwidth
-from newsletter.textwidth import display_width, truncate, wrap, wrap_paragraphs
+from newsletter.text import width as textwidth
+from newsletter.text.width import display_width, truncate, wrap, wrap_paragraphs
 
 MIXED = (
     "周六上午10点在 Cupertino 图书馆举行，欢迎带上朋友一起来。"

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsletter.build import build
+from newsletter.build.pipeline import build
 from tests.conftest import SAMPLE_ISSUE, edit
 
 ATOM = "{http://www.w3.org/2005/Atom}"

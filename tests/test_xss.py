@@ -13,7 +13,7 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from newsletter.build import build
+from newsletter.build.pipeline import build
 
 from .conftest import SAMPLE_ISSUE, copy_project, edit
 

@@ -5,22 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import lxml.html
 
-from ..config import CONFIG_NAME, Config
-from ..sources import AUTHORS_FILE, ISSUE_FILE, Issue
-
-if TYPE_CHECKING:  # build.py runs the checks, so the import only serves type checkers
-    from ..build import BuiltEdition
+from ..build.built import BuiltEdition
+from ..project.config import CONFIG_NAME, Config
+from ..project.sources import AUTHORS_FILE, ISSUE_FILE, Issue
 
 HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 
 
 @dataclass(frozen=True)
 class EditionDoc:
-    built: "BuiltEdition"
+    built: BuiltEdition
     tree: lxml.html.HtmlElement
 
     @property
@@ -99,7 +96,7 @@ class CheckContext:
         return {"path": CONFIG_NAME}
 
 
-def make_context(config: Config, issue: Issue, built: list["BuiltEdition"]) -> CheckContext:
+def make_context(config: Config, issue: Issue, built: list[BuiltEdition]) -> CheckContext:
     docs = [EditionDoc(b, lxml.html.document_fromstring(b.html)) for b in built]
     files = {v.path: v.lang for a in issue.articles for v in a.versions.values()}
     others = [issue.folder / ISSUE_FILE, config.root / AUTHORS_FILE, config.root / CONFIG_NAME]

@@ -1,15 +1,20 @@
-"""`check_issue`: build into a throw-away folder and return the check report, so checking
-never touches dist/."""
+"""Checks over a whole build: `check_build` for a build just made, `check_issue` for an
+issue built into a throw-away folder, so checking never touches dist/."""
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-from ..build import build
-from .runner import CheckReport
+from ..build.built import BuildResult
+from ..build.pipeline import build
+from .runner import CheckReport, run_checks
+
+
+def check_build(result: BuildResult) -> CheckReport:
+    return run_checks(result.config, result.issue, result.editions)
 
 
 def check_issue(issue_dir: Path, ignore=(), environ: dict | None = None) -> CheckReport:
     with tempfile.TemporaryDirectory(prefix="newsletter-check-") as tmp:
         result = build(Path(issue_dir), Path(tmp), environ)
-    return result.checks.ignoring(ignore)
+    return check_build(result).ignoring(ignore)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from .. import hanpunct, locales
-from ..catalogs import SOURCE_LANGUAGE, po_path, read_catalog
+from ..build.catalogs import SOURCE_LANGUAGE, po_path, read_catalog
 from ..errors import InputError
-from ..sources import ISSUE_FILE
+from ..project.sources import ISSUE_FILE
+from ..text import hanpunct, locales
 from .context import describe
 from .registry import check, error, info, warning
 

@@ -5,7 +5,7 @@ import email
 import email.policy
 import re
 
-from ..plan import PLACEHOLDERS
+from ..build.plan import PLACEHOLDERS
 from .context import describe
 from .registry import check, error, warning
 

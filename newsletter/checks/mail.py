@@ -6,9 +6,9 @@ import email
 import email.policy
 import re
 
-from .. import locales
-from ..plan import placeholder
-from ..textwidth import display_width
+from ..build.plan import placeholder
+from ..text import locales
+from ..text.width import display_width
 from .context import is_hidden
 from .registry import check, error, warning
 

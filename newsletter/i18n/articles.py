@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import Config
 from ..errors import InputError, Problem
-from ..sources import ISSUE_FILE, Article, ArticleVersion, read_issue
+from ..project.config import Config
+from ..project.sources import ISSUE_FILE, Article, ArticleVersion, read_issue
 from .files import atomic_write
 
 ISSUES_DIR = "issues"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .. import hanpunct
-from .placeholders import mismatches as placeholder_mismatches
+from ..text import hanpunct
+from ..text.placeholders import mismatches as placeholder_mismatches
 
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)\b[^>]*>")
 Finding = tuple[str, str]

@@ -17,7 +17,7 @@ from babel.messages.pofile import write_po
 from babel.util import pathmatch
 from jinja2 import TemplateSyntaxError
 
-from ..catalogs import DOMAIN, TRANSLATIONS_DIR
+from ..build.catalogs import DOMAIN, TRANSLATIONS_DIR
 from ..errors import InputError, Problem
 from .files import write_if_changed
 from .setup import ExtractSettings, read_settings

@@ -12,9 +12,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 
-from .. import locales
-from ..catalogs import po_path, read_catalog
+from ..build.catalogs import po_path, read_catalog
 from ..errors import InputError, Problem
+from ..text import locales
 from .checks import check_text
 
 _PLURAL_HEADER = re.compile(r'^"Plural-Forms:\s*(.*?)(?:\\n)?"\s*$')

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS
-from babel.messages.frontend import ConfigurationError, _parse_mapping_toml, parse_keywords
+from babel.messages.frontend import (
+    ConfigurationError,
+    _parse_mapping_toml,
+    parse_keywords,
+)
 
 from ..errors import InputError, Problem
 

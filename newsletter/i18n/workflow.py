@@ -10,9 +10,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
-from .. import locales
-from ..catalogs import SOURCE_LANGUAGE, po_path, read_catalog
+from ..build.catalogs import SOURCE_LANGUAGE, po_path, read_catalog
 from ..errors import InputError, Problem
+from ..text import locales
 from .extract import po_bytes, template_path
 from .files import atomic_write, write_if_changed
 

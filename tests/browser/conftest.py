@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from newsletter import browser
-from newsletter.preview import Preview
-from newsletter.preview_http import PreviewServer
+from newsletter.web import browser
+from newsletter.web.preview import Preview
+from newsletter.web.preview_http import PreviewServer
 from tests.conftest import REPO, SAMPLE_ISSUE
 
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"

@@ -2,7 +2,7 @@
 pictures undistorted, and no accessibility violations (axe-core) in light or dark mode."""
 from __future__ import annotations
 
-from newsletter.browser import Viewport, open_page
+from newsletter.web.browser import Viewport, open_page
 
 GEOMETRY = """
 const box = document.querySelector('table.container').getBoundingClientRect();

@@ -8,11 +8,14 @@ import threading
 import urllib.request
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from newsletter.preview_http import watch
+from newsletter.web.preview_http import watch
 from tests.conftest import SAMPLE_ISSUE, copy_project, edit
 
 from .conftest import start_server

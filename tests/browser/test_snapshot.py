@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from PIL import Image, ImageStat
 
 from newsletter.cli import main
-from newsletter.snapshot import GAP, HEADER_HEIGHT, THUMB_HEIGHT, VIEWPORTS
+from newsletter.web.snapshot import GAP, HEADER_HEIGHT, THUMB_HEIGHT, VIEWPORTS
 from tests.conftest import SAMPLE_ISSUE, copy_project
 
 

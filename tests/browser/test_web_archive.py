@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsletter.browser import Viewport, open_page
-from newsletter.build import build
+from newsletter.build.pipeline import build
+from newsletter.web.browser import Viewport, open_page
 from tests.conftest import SAMPLE_ISSUE, copy_project
 
 from .test_email_layout import RUN_AXE

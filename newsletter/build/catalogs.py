@@ -1,0 +1,89 @@
+"""UI-string catalogs: `translations/<folder>/LC_MESSAGES/messages.po`, compiled at build time.
+
+Compiling in memory means no stale `.mo` is ever committed or used. Fuzzy entries are
+left out (as msgfmt does) and reported, because `pybabel compile --statistics` would
+count them as translated. So are translations whose placeholders differ from the
+English (a lone `%` would crash rendering): the English text is shown instead.
+"""
+from __future__ import annotations
+
+import gettext
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+
+from ..errors import InputError, Problem
+from ..text import locales
+from ..text.placeholders import mismatches
+
+SOURCE_LANGUAGE = "en"  # the language the templates' msgids are written in
+TRANSLATIONS_DIR = "translations"
+DOMAIN = "messages"
+
+
+@dataclass(frozen=True)
+class LoadedCatalog:
+    language: str
+    translations: gettext.NullTranslations
+    warnings: list[Problem]
+
+
+def po_path(root: Path, language: str) -> Path:
+    return root / TRANSLATIONS_DIR / locales.gettext_folder(language) / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def load_catalog(root: Path, language: str) -> LoadedCatalog:
+    """Compile one language's catalog; the source language needs none."""
+    path = po_path(root, language)
+    if language == SOURCE_LANGUAGE and not path.exists():
+        return LoadedCatalog(language, gettext.NullTranslations(), [])
+    catalog = read_catalog(path, language)
+    warnings = _fuzzy_warnings(path, catalog) + _drop_broken_placeholders(path, catalog)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return LoadedCatalog(language, gettext.GNUTranslations(buffer), sorted(warnings, key=lambda w: w.line or 0))
+
+
+def read_catalog(path: Path, language: str) -> Catalog:
+    if not path.is_file():
+        raise InputError([Problem(path, None, f"no UI translations for {language!r}",
+                                  f"run: newsletter i18n init {language}")])
+    try:
+        with path.open("rb") as fp:
+            return read_po(fp, locale=locales.babel_locale(language), abort_invalid=True)
+    except PoFileError as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError([Problem(path, line, f"catalog is broken: {exc}",
+                                  "open it in Poedit, which shows and fixes syntax errors")]) from None
+
+
+def _fuzzy_warnings(path: Path, catalog: Catalog) -> list[Problem]:
+    return [Problem(path, m.lineno, f"msgid {_short(m.id)!r} is fuzzy, so the English text is shown",
+                    "review the translation and clear the fuzzy flag (Poedit: 'Needs work' off)")
+            for m in catalog if m.id and m.fuzzy]
+
+
+def _drop_broken_placeholders(path: Path, catalog: Catalog) -> list[Problem]:
+    """Leave out translations that would fail or lose data when filled in."""
+    broken = [m for m in catalog if m.id and m.string and not m.fuzzy and _placeholder_slip(m)]
+    for m in broken:
+        catalog.delete(m.id, context=m.context)
+    return [Problem(path, m.lineno, f"msgid {_short(m.id)!r}: {_placeholder_slip(m)}, so the English text is shown",
+                    "fix the placeholders (see: newsletter i18n status)") for m in broken]
+
+
+def _placeholder_slip(message) -> str:
+    ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
+    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+    found = [what for text in strings if text for what, _ in mismatches(ids[-1], text)]
+    return found[0] if found else ""
+
+
+def _short(msgid) -> str:
+    text = msgid[0] if isinstance(msgid, tuple) else msgid
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,0 +1,75 @@
+"""Planning editions: which sponsor gets which languages, and where each is published.
+
+An edition is one sponsor × one edition language ("en", "zh-Hans", or a bilingual
+"zh-Hans+en"); every URL an edition links to is decided here, in one place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..project.config import Config, Sponsor
+from ..project.sources import Issue
+
+# Per-subscriber values are left as these tokens and filled by cheap substitution when
+# sending (and for the sample .eml); premailer passes tokens without spaces untouched.
+PLACEHOLDERS = ("name", "email", "unsubscribe_url", "view_url")
+
+
+def placeholder(name: str) -> str:
+    assert name in PLACEHOLDERS, name
+    return f"%%{name}%%"
+
+
+@dataclass(frozen=True)
+class Edition:
+    issue: str
+    sponsor: Sponsor
+    languages: tuple[str, ...]
+    base_url: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.sponsor.id}/{self.language}"
+
+    @property
+    def language(self) -> str:
+        """The edition's tag as written in config: `en`, `zh-Hans+en`."""
+        return "+".join(self.languages)
+
+    @property
+    def primary(self) -> str:
+        return self.languages[0]
+
+    @property
+    def bilingual(self) -> bool:
+        return len(self.languages) > 1
+
+    @property
+    def stem(self) -> str:
+        """Output path without extension, relative to the issue's output folder."""
+        return f"{self.sponsor.id}/{self.language}"
+
+    @property
+    def email_stem(self) -> str:
+        """The email's files sit beside the web page, which owns `<stem>.html` (the "View in
+        browser" address)."""
+        return f"{self.stem}.email"
+
+    @property
+    def view_url(self) -> str:
+        return f"{self.base_url}/{self.issue}/{self.stem}.html"
+
+    def article_url(self, slug: str) -> str:
+        return f"{self.view_url}#{slug}"
+
+    def asset_url(self, relative: str) -> str:
+        """Images are published beside the editions, under the issue's folder."""
+        return f"{self.base_url}/{self.issue}/{relative}"
+
+
+def plan_editions(config: Config, issue: Issue) -> list[Edition]:
+    """Every (sponsor, edition language) pair the issue goes to, in a stable order."""
+    base = config.site.base_url.rstrip("/")
+    return [Edition(issue.name, config.sponsor(sponsor_id), tuple(tag.split("+")), base)
+            for sponsor_id in issue.sponsor_ids
+            for tag in config.edition_languages]

@@ -1,0 +1,28 @@
+"""The sample `.eml` of an edition: the real message a subscriber would get, addressed to
+the configured sample subscriber, so a volunteer can open it in a mail app."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from ..project.config import Config, localized
+from ..text.mime import EditionMail, PreparedEdition, Recipient, message_id
+from .plan import Edition
+
+
+def edition_mail(config: Config, edition: Edition, subject: str, html: str, text: str) -> EditionMail:
+    """Everything constant about an edition's messages; prepared once, reused per recipient."""
+    sponsor, host = edition.sponsor, urlsplit(config.site.base_url).hostname or "localhost"
+    return EditionMail(
+        subject=subject, from_name=sponsor.sender.name, from_address=sponsor.sender.address,
+        reply_to=sponsor.reply_to, language=", ".join(edition.languages),
+        list_id=f"{localized(sponsor.name, edition.primary)} <{sponsor.id}.{host}>",
+        html=html, text=text, message_id_domain=host, unsubscribe_mailto=config.site.unsubscribe_mailto)
+
+
+def sample_eml(config: Config, edition: Edition, mail: EditionMail, when: dt.datetime) -> bytes:
+    person = config.site.sample_subscriber
+    recipient = Recipient(email=person.email, name=person.name,
+                          unsubscribe_url=f"{edition.base_url}/unsubscribe/sample", view_url=edition.view_url)
+    msg_id = message_id(edition.issue, edition.id, person.email, mail.message_id_domain)
+    return PreparedEdition(mail).message(recipient, date=when, message_id=msg_id)

@@ -1,0 +1,184 @@
+"""What each edition shows, as plain data for the templates: Python decides content,
+templates decide presentation.
+
+A bilingual edition is a sequence of language blocks; each block carries its own `lang`
+and the UI-string functions of the language its reader sees.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from ..project import images
+from ..project.config import Config, Sponsor, localized
+from ..project.sources import Article, ArticleVersion, Issue
+from ..text import locales
+from ..text import markdown as markup
+from ..text.width import truncate
+from .plan import Edition, placeholder
+
+EXCERPT_WIDTH = 160  # display columns (a Han character counts 2)
+PREHEADER_WIDTH = 100
+HERO_WIDTH = 552
+
+
+@dataclass(frozen=True)
+class Block:
+    """Content in one language, with the UI strings of the reader's language."""
+
+    lang: str        # language of the content
+    ui_lang: str     # language of headings and notices around it
+    ui: Any          # gettext/ngettext/pgettext/npgettext for ui_lang
+    dir: str = "ltr"
+    cjk: bool = False
+
+
+@dataclass(frozen=True)
+class ArticleBlock(Block):
+    slug: str = ""
+    notice: bool = False            # shown in another language than the reader's
+    original_name: str = ""         # the content's language, named in the reader's language
+    category: str = ""
+    title: str = ""
+    author: str = ""
+    bio: str = ""
+    date: str = ""
+    hero_url: str = ""
+    hero_alt: str = ""
+    hero_size: tuple[int, int] = (0, 0)
+    show_hero: bool = True          # a bilingual edition shows the picture once per article
+    excerpt: str = ""
+    body_html: Markup = Markup("")
+    body_text: str = ""
+    full: bool = True
+    related: list[tuple[str, str]] = field(default_factory=list)
+    discuss_url: str = ""
+    read_url: str = ""
+    sponsored_by: str = ""
+
+
+@dataclass(frozen=True)
+class HeaderBlock(Block):
+    site_name: str = ""
+    title: str = ""
+    intro: str = ""
+    date: str = ""
+    article_count: int = 0
+    sponsor_name: str = ""
+    footer: str = ""
+    logo_alt: str = ""
+
+
+@dataclass(frozen=True)
+class EditionView:
+    edition: Edition
+    sponsor: Sponsor
+    lang: str
+    dir: str
+    subject: str
+    preheader: str
+    headers: list[HeaderBlock]
+    articles: list[list[ArticleBlock]]
+    logo_url: str
+    logo_size: tuple[int, int]
+    number: int
+    view_url: str = placeholder("view_url")
+    unsubscribe_url: str = placeholder("unsubscribe_url")
+    subscriber_name: str = placeholder("name")
+
+
+def edition_view(config: Config, issue: Issue, edition: Edition, ui: dict[str, Any]) -> EditionView:
+    primary = edition.primary
+    headers = [_header(config, issue, edition, lang, ui[lang]) for lang in edition.languages]
+    shown = [a for a in issue.articles if _versions_shown(issue, edition, a)]
+    visible = {a.slug for a in shown}
+    articles = [_article_blocks(config, issue, edition, a, ui, visible) for a in shown]
+    headers = [dataclasses.replace(h, article_count=len(articles)) for h in headers]
+    subject = localized(issue.meta.title, primary)
+    return EditionView(edition, edition.sponsor, primary, locales.text_direction(primary), subject,
+                       _preheader(issue, edition), headers, articles,
+                       edition.asset_url(edition.sponsor.logo), images.size(config.root / edition.sponsor.logo),
+                       issue.meta.number)
+
+
+def _preheader(issue: Issue, edition: Edition) -> str:
+    """The written preheader, else the intro; a bilingual one adds the other title."""
+    parts = [issue.meta.preheader.get(lang) or truncate(issue.meta.intro.get(lang, ""), PREHEADER_WIDTH)
+             for lang in edition.languages[:1]]
+    parts += [issue.meta.title[lang] for lang in edition.languages[1:] if lang in issue.meta.title]
+    return " · ".join(p for p in parts if p)
+
+
+def _block_base(lang: str, ui_lang: str, ui: Any) -> dict:
+    return dict(lang=lang, ui_lang=ui_lang, ui=ui, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang))
+
+
+def _header(config: Config, issue: Issue, edition: Edition, lang: str, ui: Any) -> HeaderBlock:
+    meta, sponsor = issue.meta, edition.sponsor
+    return HeaderBlock(**_block_base(lang, lang, ui), site_name=localized(config.site.name, lang),
+                       title=meta.title.get(lang, ""), intro=meta.intro.get(lang, ""),
+                       date=locales.long_date(meta.date, lang), sponsor_name=localized(sponsor.name, lang),
+                       footer=localized(sponsor.footer, lang), logo_alt=localized(sponsor.logo_alt, lang))
+
+
+def _article_blocks(config: Config, issue: Issue, edition: Edition, article: Article,
+                    ui: dict[str, Any], visible: set[str]) -> list[ArticleBlock]:
+    chosen = _versions_shown(issue, edition, article)
+    blocks = [_article_block(config, issue, edition, v, reader, ui[reader], visible) for v, reader in chosen]
+    return [b if i == 0 else dataclasses.replace(b, show_hero=False) for i, b in enumerate(blocks)]
+
+
+def _versions_shown(issue: Issue, edition: Edition, article: Article) -> list[tuple[ArticleVersion, str]]:
+    """(version, reader language) pairs: the article once per edition language,
+    deduplicated, or the original with a notice, or nothing under the `hide` policy."""
+    chosen: list[tuple[ArticleVersion, str]] = []
+    for lang in edition.languages:
+        version = article.versions.get(lang)
+        if version is None and (edition.bilingual or issue.meta.untranslated == "hide"):
+            continue
+        version = version or article.original
+        if all(v is not version for v, _ in chosen):
+            chosen.append((version, lang))
+    if not chosen and edition.bilingual and issue.meta.untranslated == "keep":
+        chosen = [(article.original, edition.primary)]
+    return chosen
+
+
+def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVersion, reader: str,
+                   ui: Any, visible: set[str]) -> ArticleBlock:
+    m = v.meta
+    author = issue.authors[m.author]
+    credits = [localized(config.sponsor(s).name, reader) for s in m.sponsors]
+    hero = issue.folder / m.hero
+    return ArticleBlock(
+        **_block_base(v.lang, reader, ui), slug=v.slug, notice=v.lang != reader,
+        original_name=locales.display_name(v.lang, reader), category=m.category,
+        title=m.title, author=author.name.get(reader) or author.name.get(v.lang, m.author),
+        bio=author.bio.get(reader) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, reader),
+        hero_url=edition.asset_url(m.hero), hero_alt=m.hero_alt, hero_size=_fit(images.size(hero)),
+        excerpt=m.excerpt or truncate(markup.first_paragraph(v.body), EXCERPT_WIDTH),
+        body_html=Markup(markup.to_html(v.body)), body_text=markup.to_text(v.body),
+        full=issue.meta.content == "full", related=_related(issue, edition, [s for s in m.related if s in visible], reader),
+        discuss_url=m.discuss, read_url=edition.article_url(v.slug),
+        sponsored_by=locales.join_names(credits, reader))
+
+
+def _related(issue: Issue, edition: Edition, slugs: list[str], reader: str) -> list[tuple[str, str]]:
+    by_slug = {a.slug: a for a in issue.articles}
+    out = []
+    for slug in slugs:
+        article = by_slug[slug]
+        version = article.versions.get(reader) or article.original
+        out.append((version.meta.title, edition.article_url(slug)))
+    return out
+
+
+def _fit(size: tuple[int, int]) -> tuple[int, int]:
+    """Scale to the email's content width, keeping the aspect ratio for width/height attributes."""
+    width, height = size
+    if width <= HERO_WIDTH:
+        return size
+    return HERO_WIDTH, round(height * HERO_WIDTH / width)

@@ -1,0 +1,117 @@
+"""The send journal of one issue: who must get which edition, and how far each one got.
+
+Resuming a campaign after a crash is where other tools send people 3–5 copies. Here every
+recipient row moves pending → inflight → sent | failed | deferred, and the inflight mark
+is committed (WAL, synchronous=FULL) *before* the message is handed to the transport.
+After a kill, only rows still in flight can have been delivered without being marked, and
+a sender never has more rows in flight than it has connections.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..project.config import Config
+from .subscribers import open_database
+
+STATES = ("pending", "inflight", "sent", "failed", "deferred", "skipped")
+OPEN_STATES = ("pending", "inflight", "deferred")  # still to be (re)sent
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS sends (
+    email TEXT PRIMARY KEY COLLATE NOCASE,
+    edition TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'inflight', 'sent', 'failed', 'deferred', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    reply TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    email: str
+    edition: str
+    state: str
+    attempts: int
+    reply: str
+
+
+def ledger_path(config: Config, issue: str) -> Path:
+    return config.root / config.sending.ledger_dir / f"{issue}.sqlite"
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = open_database(path, _SCHEMA, threads=True)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def plan(self, wanted: dict[str, str], editions: set[str]) -> None:
+        """Record who should get which edition (email -> edition id), in one transaction.
+
+        Open rows follow a changed language choice; open rows of the given editions whose
+        subscriber is gone (unsubscribed, bounced) become skipped. Sent rows never change.
+        """
+        now = _now()
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for email, edition in wanted.items():
+                self.db.execute(
+                    "INSERT INTO sends (email, edition, state, updated_at) VALUES (?, ?, 'pending', ?) "
+                    "ON CONFLICT(email) DO UPDATE SET edition = excluded.edition, "
+                    "state = CASE state WHEN 'skipped' THEN 'pending' ELSE state END "
+                    "WHERE state IN ('pending', 'deferred', 'skipped')", (email, edition, now))
+            wanted_lower = {email.lower() for email in wanted}
+            for email, edition in self.db.execute(
+                    "SELECT email, edition FROM sends WHERE state IN ('pending', 'deferred')").fetchall():
+                if edition in editions and email.lower() not in wanted_lower:
+                    self.db.execute("UPDATE sends SET state = 'skipped', updated_at = ? WHERE email = ?",
+                                    (now, email))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def entries(self, states: tuple[str, ...] = STATES) -> list[Entry]:
+        marks = ",".join("?" * len(states))
+        rows = self.db.execute(f"SELECT email, edition, state, attempts, reply FROM sends "
+                               f"WHERE state IN ({marks}) ORDER BY rowid", states)
+        return [Entry(*row) for row in rows]
+
+    def state(self, email: str) -> str | None:
+        row = self.db.execute("SELECT state FROM sends WHERE email = ?", (email,)).fetchone()
+        return row[0] if row else None
+
+    def mark_inflight(self, email: str) -> None:
+        """Committed before the transport sees the message (autocommit + synchronous=FULL)."""
+        self.db.execute("UPDATE sends SET state = 'inflight', attempts = attempts + 1, updated_at = ? "
+                        "WHERE email = ?", (_now(), email))
+
+    def mark(self, email: str, state: str, reply: str = "") -> None:
+        assert state in ("pending", "sent", "failed", "deferred"), state
+        self.db.execute("UPDATE sends SET state = ?, reply = ?, updated_at = ? WHERE email = ?",
+                        (state, reply, _now(), email))
+
+    def counts(self) -> dict[str, Counter]:
+        """Per edition id: how many rows are in each state."""
+        result: dict[str, Counter] = defaultdict(Counter)
+        for edition, state, n in self.db.execute(
+                "SELECT edition, state, COUNT(*) FROM sends GROUP BY edition, state ORDER BY edition"):
+            result[edition][state] = n
+        return dict(result)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")

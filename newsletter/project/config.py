@@ -1,0 +1,205 @@
+"""The project configuration (`newsletter.toml`): site, languages, editions and sponsors.
+
+Each field has a doc line; README.md's configuration reference is written from them.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..text import locales
+from . import limits
+from .encodings import decode_source
+from .safepath import path_problem
+from .schema import KeyProblem, Loader, field, one_line
+
+CONFIG_NAME = "newsletter.toml"
+Localized = dict[str, str]
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_EMAIL = re.compile(r"^[^@\s<>\"\x00-\x1f\x7f]+@[^@\s<>\"\x00-\x1f\x7f]+\.[^@\s<>\"\x00-\x1f\x7f]+$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _color(v: str) -> str | None:
+    return None if _COLOR.match(v) else f"{v!r} is not a colour; write it as #rrggbb, e.g. #b3261e"
+
+
+def _email(v: str) -> str | None:
+    return None if _EMAIL.match(v) else f"{v!r} is not an email address"
+
+
+def _https(v: str) -> str | None:
+    return None if v.startswith("https://") else f"{v!r} must start with https://"
+
+
+def _ident(v: str) -> str | None:
+    return None if _ID.match(v) else f"{v!r} must use only a-z, 0-9 and -"
+
+
+@dataclass(frozen=True)
+class Colors:
+    primary: str = field("buttons and links (white text sits on it)", check=_color)
+    accent: str = field("category labels and rules", check=_color)
+    text: str = field("body text", default="#1f1f1f", check=_color)
+    background: str = field("page background", default="#ffffff", check=_color)
+    dark_primary: str = field("links in dark mode", default="#8ab4f8", check=_color)
+    dark_background: str = field("background in dark mode", default="#121212", check=_color)
+    dark_text: str = field("text in dark mode", default="#eeeeee", check=_color)
+
+
+@dataclass(frozen=True)
+class Sender:
+    name: str = field("display name in the From header", check=one_line)
+    address: str = field("address in the From header", check=_email)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str = field("display name", check=one_line)
+    email: str = field("email address", check=_email)
+
+
+@dataclass(frozen=True)
+class Sponsor:
+    id: str = field("short id used in issue files, URLs and file names", check=_ident)
+    name: Localized = field("the group's name in each language", check=one_line)
+    logo: str = field("logo image file, relative to the project folder")
+    logo_alt: Localized = field("text read aloud instead of the logo")
+    colors: Colors = field("brand colours")
+    sender: Sender = field("who the email comes from")
+    website: str = field("the group's website", check=_https)
+    postal_address: str = field("postal address shown in the footer (required by anti-spam laws)")
+    footer: Localized = field("why the reader gets this email, per language")
+    reply_to: str | None = field("where replies go", default=None, check=_email)
+
+
+@dataclass(frozen=True)
+class Site:
+    name: Localized = field("the newsletter's name in each language")
+    base_url: str = field("web archive root; 'View in browser' and images point here", check=_https)
+    languages: list[str] = field("languages offered, BCP 47 tags; the first is the default")
+    unsubscribe_mailto: str = field("address for mailto unsubscribe requests", check=_email)
+    editions: list[str] = field("edition languages; 'zh-Hans+en' is a bilingual edition", default=[])
+    sample_subscriber: Person = field("who the sample .eml is addressed to",
+                                      default=Person("Sample Reader", "reader@example.com"))
+
+
+@dataclass(frozen=True)
+class Sending:
+    database: str = field("subscriber database (SQLite), relative to the project folder",
+                          default="subscribers.sqlite")
+    ledger_dir: str = field("folder of the per-issue send journals", default=".newsletter/ledger")
+    outbox: str = field("Maildir folder that receives the mail when no SMTP server is given",
+                        default="outbox")
+    smtp: str | None = field("SMTP server, e.g. smtp://user@host:587 or smtps://user@host "
+                             "(never a password here)", default=None)
+    smtp_password_env: str = field("environment variable holding the SMTP password",
+                                   default="NEWSLETTER_SMTP_PASSWORD")
+    unsubscribe_secret_env: str = field("environment variable holding the secret that signs "
+                                        "unsubscribe links", default="NEWSLETTER_UNSUBSCRIBE_SECRET")
+    unsubscribe_url: str | None = field("public https address of `newsletter serve`'s unsubscribe "
+                                        "page; default: site.base_url + /unsubscribe",
+                                        default=None, check=_https)
+    rate: int = field("messages per second at most; 0 means no limit", default=0)
+    connections: int = field("SMTP connections used at the same time", default=2)
+    max_attempts: int = field("tries per message on temporary errors (4xx, dropped connection)",
+                              default=5)
+    retry_delay: int = field("seconds before the first retry; doubles on each further try",
+                             default=2)
+
+
+@dataclass(frozen=True)
+class Config:
+    site: Site = field("site-wide settings")
+    sponsors: list[Sponsor] = field("the sponsoring groups; each gets its own editions")
+    root: Path = Path(".")
+    sending: Sending = Sending()
+
+    @property
+    def edition_languages(self) -> list[str]:
+        return self.site.editions or list(self.site.languages)
+
+    def sponsor(self, sponsor_id: str) -> Sponsor | None:
+        return next((s for s in self.sponsors if s.id == sponsor_id), None)
+
+
+def load_config(root: Path) -> Config:
+    """Read and check `newsletter.toml`; raises InputError listing every problem."""
+    path = root / CONFIG_NAME
+    data = _read_toml(path)
+    languages = data.get("site", {}).get("languages") if isinstance(data.get("site"), dict) else None
+    loader = Loader(languages if isinstance(languages, list) else None)
+    site = loader.record(Site, data.get("site"), "site")
+    sponsors = loader.value(list[Sponsor], data.get("sponsors", []), "sponsors")
+    sending = loader.record(Sending, data.get("sending", {}), "sending")
+    for key in sorted(set(data) - {"site", "sponsors", "sending"}):
+        loader.problems.append(KeyProblem(key, "is not a known section",
+                                          "use [site], [[sponsors]] or [sending]"))
+    problems = [Problem(path, None, f"{p.key}: {p.message}", p.fix) for p in loader.problems]
+    if site:
+        problems += _check_site(path, site)
+    if sponsors:
+        problems += _check_sponsors(path, root, sponsors, site)
+    if problems:
+        raise InputError(problems)
+    return Config(site=site, sponsors=sponsors, root=root, sending=sending or Sending())
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.is_file():
+        raise InputError([Problem(path, None, "the project configuration is missing",
+                                  f"run newsletter from the project folder, or create {CONFIG_NAME}")])
+    limits.check_file_size(path, limits.MAX_TEXT_BYTES)
+    try:
+        return tomllib.loads(decode_source(path.read_bytes(), path))
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        message = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        raise InputError([Problem(path, int(line.group(1)) if line else None,
+                                  f"not valid TOML: {message}",
+                                  "check quotes, = signs and brackets on that line")]) from None
+
+
+def _check_site(path: Path, site: Site) -> list[Problem]:
+    problems = [Problem(path, None, f"site.languages: {tag!r} is not a language tag Babel knows",
+                        "use a BCP 47 tag such as en, zh-Hans or zh-Hant")
+                for tag in site.languages if not locales.is_known(tag)]
+    for i, edition in enumerate(site.editions):
+        for tag in edition.split("+"):
+            if tag not in site.languages:
+                problems.append(Problem(path, None, f"site.editions[{i}]: {tag!r} is not in site.languages",
+                                        f"use languages from: {', '.join(site.languages)}"))
+    return problems + _missing_languages(path, "site.name", site.name, site.languages)
+
+
+def _check_sponsors(path: Path, root: Path, sponsors: list[Sponsor], site: Site | None) -> list[Problem]:
+    problems, seen = [], set()
+    for i, sponsor in enumerate(sponsors):
+        if sponsor is None:
+            continue
+        if sponsor.id in seen:
+            problems.append(Problem(path, None, f"sponsors[{i}].id: {sponsor.id!r} is used twice",
+                                    "give every sponsor its own id"))
+        seen.add(sponsor.id)
+        if wrong := path_problem(root, sponsor.logo, root, limits.MAX_IMAGE_BYTES):
+            problems.append(Problem(path, None, f"sponsors[{i}].logo: file {sponsor.logo!r} {wrong[0]}", wrong[1]))
+        for key in ("name", "logo_alt", "footer"):
+            problems += _missing_languages(path, f"sponsors[{i}].{key}", getattr(sponsor, key),
+                                           site.languages if site else [])
+    return problems
+
+
+def _missing_languages(path: Path, key: str, text: Localized | None, languages: list[str]) -> list[Problem]:
+    if text is None:
+        return []
+    return [Problem(path, None, f"{key}: no text for {lang!r}", f"add {lang} = \"…\"")
+            for lang in languages if lang not in text]
+
+
+def localized(text: Localized, lang: str) -> str:
+    """The text in `lang`; the config check guarantees every site language is present."""
+    return text[lang]
