@@ -19,7 +19,7 @@ from . import catalogs
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
 from .inline import inline_css
-from .output import write_tree
+from .output import build_lock, write_tree
 from .plan import Edition, plan_editions
 from .render import Rendered, make_environment, render_edition, ui_functions
 from .sample import edition_mail, sample_eml
@@ -38,8 +38,10 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     warnings = [w for c in loaded.values() for w in c.warnings]
     out_dir = (out_root or root / DIST_DIR) / issue.name
     manifest = make_manifest(issue, built, when)
-    write_tree(out_dir, output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded))
-    write_archive(out_dir.parent, config, loaded)
+    files = output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded)
+    with build_lock(out_dir.parent):
+        write_tree(out_dir, files)
+        write_archive(out_dir.parent, config, loaded)
     return BuildResult(config, issue, out_dir, built, warnings, manifest)
 
 
