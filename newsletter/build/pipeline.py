@@ -20,9 +20,11 @@ from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
 from .inline import inline_css
 from .output import build_lock, write_tree
+from .personal import neutralise
 from .plan import Edition, plan_editions
 from .render import Rendered, make_environment, render_edition, ui_functions
 from .sample import edition_mail, sample_eml
+from .verify import verify_edition
 from .views import edition_view
 
 
@@ -71,9 +73,10 @@ def build_edition(config: Config, issue: Issue, edition: Edition,
     """`env` lets the live preview reuse compiled templates between rebuilds."""
     env = env or make_environment(config.root)
     ui = {lang: ui_functions(loaded[lang].translations) for lang in edition.languages}
-    view = edition_view(config, issue, edition, ui)
+    view = neutralise(edition_view(config, issue, edition, ui))
     rendered: Rendered = render_edition(env, view, edition.sponsor.colors.__dict__)
     html = inline_css(rendered.html)
+    verify_edition(issue, view, html)
     mail = edition_mail(config, edition, view.subject, html, rendered.text)
     return BuiltEdition(edition, view.subject, view.preheader, html, rendered.text,
                         sample_eml(config, edition, mail, when))

@@ -12,6 +12,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..errors import InputError, Problem
 from ..project import images
 from ..project.config import Config, Sponsor, localized
 from ..project.sources import Article, ArticleVersion, Issue
@@ -160,10 +161,18 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         bio=author.bio.get(reader) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, reader),
         hero_url=edition.asset_url(m.hero), hero_alt=m.hero_alt, hero_size=_fit(images.size(hero)),
         excerpt=m.excerpt or truncate(markup.first_paragraph(v.body), EXCERPT_WIDTH),
-        body_html=Markup(markup.to_html(v.body)), body_text=markup.to_text(v.body),
+        body_html=_body_html(v), body_text=markup.to_text(v.body),
         full=issue.meta.content == "full", related=_related(issue, edition, [s for s in m.related if s in visible], reader),
         discuss_url=m.discuss, read_url=edition.article_url(v.slug),
         sponsored_by=locales.join_names(credits, reader))
+
+
+def _body_html(v: ArticleVersion) -> Markup:
+    try:
+        return Markup(markup.to_html(v.body))
+    except markup.TooDeeplyNested as exc:
+        raise InputError([Problem(v.path, v.body_line + exc.line - 1, str(exc),
+                                  "remove the extra nested tags (<blockquote>, <div>, lists) pasted here")]) from None
 
 
 def _related(issue: Issue, edition: Edition, slugs: list[str], reader: str) -> list[tuple[str, str]]:
