@@ -17,12 +17,16 @@ from .common import reports_errors
 
 @click.command()
 @click.argument("issue", type=click.Path(path_type=Path))
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 to serve the preview on.")
+@click.option("--port", default=8000, show_default=True, help="Port to serve the preview on.")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 shows the preview to the local network (with --host-name).")
+@click.option("--host-name", metavar="NAME",
+              help="One more host name the preview answers to besides localhost, e.g. my-laptop.local.")
 @reports_errors
-def preview(issue: Path, port: int) -> None:
+def preview(issue: Path, port: int, bind: str, host_name: str | None) -> None:
     """Serve a live preview of every edition of ISSUE; saving a file updates the open page."""
     report = lambda line: click.echo(f"error: {line}", err=True)  # noqa: E731
-    server = PreviewServer(Preview(issue, report=report), port)
+    server = PreviewServer(Preview(issue, report=report), port, bind=bind, name=host_name)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     click.echo(f"Preview of {issue} at {server.url} (Ctrl+C to stop)")
     try:
