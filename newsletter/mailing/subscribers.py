@@ -300,11 +300,23 @@ def _valid_email(value: str, bad) -> str | None:
     return email
 
 
+# OWASP "CSV Injection": a spreadsheet evaluates a cell starting with one of these as a
+# formula (=HYPERLINK(…), =cmd|…); the full-width forms are added as cheap insurance for
+# spreadsheets used with a Chinese input method.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
 def export_csv(store: SubscriberStore, out: io.TextIOBase, status: str | None = None) -> int:
+    """Every cell that could start a formula gets a leading apostrophe, as OWASP recommends:
+    spreadsheets then show it as text. Quotes and commas are quoted by the csv module."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
     for s in store.all(status=status):
-        writer.writerow([s.email, s.name, s.language, s.sponsor, s.status])
+        writer.writerow([_as_text(v) for v in (s.email, s.name, s.language, s.sponsor, s.status)])
         count += 1
     return count
+
+
+def _as_text(cell: str) -> str:
+    return f"'{cell}" if cell.startswith(FORMULA_START) else cell
