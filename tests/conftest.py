@@ -52,3 +52,15 @@ def failed_build_errors(project: Path) -> tuple[list[str], str]:
     assert "Traceback" not in result.output
     assert not (project / "dist").exists()
     return [line for line in result.output.splitlines() if line.startswith("error: ")], result.output
+
+
+@pytest.fixture
+def theme_without_catalogs(tmp_path: Path, monkeypatch) -> None:
+    """A default theme with its templates but no catalogs, so that a test sees only what the
+    project's own catalog says (otherwise the theme supplies every string it leaves open)."""
+    from newsletter.project import theme
+
+    fake = tmp_path / "theme-without-catalogs"
+    fake.mkdir()
+    (fake / "templates").symlink_to(theme.THEME_DIR / "templates")
+    monkeypatch.setattr(theme, "THEME_DIR", fake)

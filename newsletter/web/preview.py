@@ -20,7 +20,8 @@ from ..build import catalogs
 from ..build.built import BuiltEdition
 from ..build.pipeline import build_edition, build_time, load_catalogs
 from ..build.plan import Edition, plan_editions
-from ..build.render import TEMPLATES_DIR, make_environment
+from ..build.render import make_environment
+from ..project.theme import TEMPLATES_DIR, TRANSLATIONS_DIR
 from ..errors import BuildError, InputError
 from ..project.config import CONFIG_NAME, Config, load_config
 from ..project.root import find_project_root
@@ -125,7 +126,7 @@ class Preview:
             return "issue", None                 # a picture: sizes and files change
         if path.is_relative_to(root / TEMPLATES_DIR):
             return "templates", None
-        if path.is_relative_to(root / catalogs.TRANSLATIONS_DIR):
+        if path.is_relative_to(root / TRANSLATIONS_DIR):
             return "catalogs", {e.id for e in self.editions if any(
                 path.is_relative_to(catalogs.po_path(root, tag).parent.parent) for tag in e.languages)}
         if path.is_relative_to(root / "assets"):
@@ -173,5 +174,5 @@ class Preview:
     def watched_paths(self) -> list[Path]:
         root = self.root
         candidates = [root / CONFIG_NAME, root / AUTHORS_FILE, self.issue_dir, root / TEMPLATES_DIR,
-                      root / catalogs.TRANSLATIONS_DIR, root / "assets"]
+                      root / TRANSLATIONS_DIR, root / "assets"]
         return [p for p in candidates if p.exists()]
