@@ -22,6 +22,8 @@ from newsletter.build.output import STAGING_DIR, recover
 
 from .conftest import NEWSLETTER, SAMPLE_ISSUE, copy_project, edit
 
+pytestmark = pytest.mark.slow
+
 CHILD = r"""
 import os, signal, sys
 from pathlib import Path

@@ -16,6 +16,8 @@ import newsletter
 
 from .conftest import REPO
 
+pytestmark = pytest.mark.slow
+
 PACKAGE = Path(newsletter.__file__).parent
 SOURCE = REPO / "newsletter"
 

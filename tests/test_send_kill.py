@@ -7,6 +7,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from tests.conftest import NEWSLETTER, SAMPLE_ISSUE
 from tests.test_send_support import (  # noqa: F401
     ENV,
@@ -16,6 +18,7 @@ from tests.test_send_support import (  # noqa: F401
     write_subscribers,
 )
 
+pytestmark = pytest.mark.slow
 CONNECTIONS = 3
 
 
