@@ -108,6 +108,8 @@ def test_chinese_page_uses_chinese_dates_and_list_rules(built) -> None:
     assert "2026年11月20日" in html
     assert "HEARTS、美华文学和硅谷女性" in html
     card = _read(built.out_dir / "zh-Hans/hip-hinge.html")
+    assert "关于林薇" in card and "林薇的全部文章" in card and "作者：马库斯·奥尔特加" in card and ">首页</a>" in card
+    assert "第 12 期" in card
     excerpt = re.search(r'<p class="excerpt"[^>]*>(.*?)</p>', card, re.S).group(1)
     assert display_width(excerpt) <= CARD_WIDTH
 
