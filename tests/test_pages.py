@@ -13,9 +13,11 @@ from urllib.parse import unquote, urlsplit
 
 import feedparser
 import pytest
+from click.testing import CliRunner
 from markupsafe import escape as html_escape
 
 from newsletter.build.pages import CARD_WIDTH, page_versions
+from newsletter.cli import main
 from newsletter.build.pipeline import build
 from newsletter.text.width import display_width
 from tests.conftest import SAMPLE_ISSUE, copy_project, edit
@@ -263,3 +265,11 @@ def test_full_emails_link_titles_to_article_pages(built) -> None:
     en = next(b for b in built.editions if b.edition.id == "hearts/en")
     titles = re.findall(r'<h2 class="title"[^>]*><a href="([^"]+)"', en.html)
     assert titles == [f"{BASE}/2026-11/en/{a.slug}.html" for a in built.issue.articles]
+
+
+def test_an_issue_folder_named_like_an_archive_folder_is_refused(project: Path) -> None:
+    (project / SAMPLE_ISSUE).rename(project / "issues/authors")
+    result = CliRunner().invoke(main, ["build", str(project / "issues/authors")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "the issue folder name 'authors' is used by the web archive's own pages" in result.output
+    assert not (project / "dist").exists()

@@ -25,7 +25,7 @@ from ..text import locales
 from .catalogs import LoadedCatalog
 from .directory import directory_files, index_lists, listed_articles, newest_first
 from .output import write_file, write_tree
-from .pages import article_files, summary_articles
+from .pages import article_files, check_issue_name, summary_articles
 from .plan import Edition
 from .render import make_environment, render_template, ui_functions
 from .views import edition_view
@@ -52,6 +52,7 @@ class Link:
 def web_files(config: Config, issue: Issue, editions: list[Edition],
               loaded: dict[str, LoadedCatalog]) -> dict[str, bytes]:
     """The web pages of one issue plus its `archive.json`, keyed by path in the issue folder."""
+    check_issue_name(issue, DIRECTORY_FOLDERS)
     env = make_environment(config.root)
     files = {f"{e.stem}.html": render_page(env, config, issue, e, editions, loaded).encode("utf-8")
              for e in editions}

@@ -19,6 +19,7 @@ from typing import Any
 from markupsafe import Markup
 from slugify import slugify
 
+from ..errors import InputError, Problem
 from ..project import images
 from ..project.config import Config, localized
 from ..project.sources import Article, ArticleVersion, Issue
@@ -53,6 +54,13 @@ def author_path(lang: str, author_id: str) -> str:
 
 def category_path(lang: str, category: str) -> str:
     return f"categories/{lang}/{name_slug(category)}.html"
+
+
+def check_issue_name(issue: Issue, reserved: tuple[str, ...]) -> None:
+    """An issue folder named like an archive folder (`authors`) would be overwritten by it."""
+    if issue.name in reserved:
+        raise InputError([Problem(issue.folder, None, f"the issue folder name {issue.name!r} is used by the web "
+                                  "archive's own pages", "rename the folder, e.g. after the issue's month: 2026-12")])
 
 
 def page_versions(config: Config, issue: Issue, article: Article) -> dict[str, ArticleVersion]:
@@ -226,16 +234,15 @@ def summary_articles(config: Config, issue: Issue, editions: list) -> dict:
     entries = []
     for article in issue.articles:
         for lang, v in page_versions(config, issue, article).items():
-            edition = next((e for e in editions if e.primary == lang), None) or editions[0]
+            edition = next((e for e in editions if e.primary == lang), editions[0] if editions else None)
+            category, category_lang = category_in(issue, v, lang)
             entries.append({
                 "slug": article.slug, "lang": lang, "content_lang": v.lang, "title": v.meta.title,
-                "author": v.meta.author, "category": category_in(issue, v, lang)[0],
-                "category_lang": category_in(issue, v, lang)[1], "date": v.meta.date.isoformat(),
+                "author": v.meta.author, "category": category, "category_lang": category_lang, "date": v.meta.date.isoformat(),
                 "excerpt": excerpt_of(v), "page": article_path(issue.name, lang, article.slug),
                 "hero": f"{issue.name}/{v.meta.hero}", "hero_alt": v.meta.hero_alt,
-                "edition": f"{issue.name}/{edition.stem}.html" if editions else ""})
-    used = {a.original.meta.author for a in issue.articles} | {v.meta.author for a in issue.articles
-                                                            for v in a.versions.values()}
+                "edition": f"{issue.name}/{edition.stem}.html" if edition else ""})
+    used = {v.meta.author for a in issue.articles for v in a.versions.values()}
     authors = {key: {"name": dict(issue.authors[key].name), "bio": dict(issue.authors[key].bio)}
                for key in sorted(used)}
     return {"articles": entries, "authors": authors}
