@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,7 +50,9 @@ def article_path(issue: str, lang: str, slug: str) -> str:
 
 
 def author_path(lang: str, author_id: str) -> str:
-    return f"authors/{lang}/{name_slug(author_id)}.html"
+    """Ids that are already file-name safe stay as written, so two ids never share a page."""
+    name = author_id if re.fullmatch(r"[A-Za-z0-9_-]+", author_id) else name_slug(author_id)
+    return f"authors/{lang}/{name}.html"
 
 
 def category_path(lang: str, category: str) -> str:
