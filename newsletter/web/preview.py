@@ -175,9 +175,10 @@ class Preview:
                 s = self._state
                 try:
                     self._site = site_files(s.config, s.issue, s.editions, s.loaded)
-                except BuildError as exc:
-                    if str(exc) not in self.problems:
-                        self._fail([str(exc)])
+                except (BuildError, InputError) as exc:
+                    lines = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [str(exc)]
+                    if lines != self.problems:
+                        self._fail(lines)
                     return None
             if relative in self._site:
                 return self._site[relative]
