@@ -25,6 +25,8 @@ from .test_send_support import (  # noqa: F401
     write_subscribers,
 )
 
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PIECES = ["：", "，", "　", "“", "”", "‘", "’", "\t", "\r\n", "\r", "\x00", "\x07", "\ufeff", "\u2028", "---\n",
           ": ", "- ", "[", "]", "{", "}", "\"", "'", "&a ", "*a", "!!python/object:os.system ", "? ", "|\n",
