@@ -158,7 +158,9 @@ def _edition(config: Config, issue: str, entry: dict) -> Edition:
 def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: Path):
     html = (manifest_dir / entry["html"]).read_text(encoding="utf-8")
     text = (manifest_dir / entry["text"]).read_text(encoding="utf-8")
-    return edition_mail(config, edition, entry["subject"], html, text)
+    greeting = entry.get("greeting") or {}
+    return edition_mail(config, edition, entry["subject"], html, text,
+                        (greeting.get("named", ""), greeting.get("neutral", "")))
 
 
 def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:

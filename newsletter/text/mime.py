@@ -72,6 +72,8 @@ class EditionMail:
     text: str
     message_id_domain: str
     unsubscribe_mailto: str
+    greeting: str = ""           # the greeting line as rendered, with %%name%% in it
+    greeting_neutral: str = ""   # the same line for a subscriber without a name
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class PreparedEdition:
         self._tail = _mime_tail(self.boundary)
         self._text = _BodyTemplate(mail.text)
         self._html = _BodyTemplate(mail.html)
+        self._text_nameless = _BodyTemplate(_neutral(mail.text, mail, str))
+        self._html_nameless = _BodyTemplate(_neutral(mail.html, mail, html.escape))
         separator = f"\r\n--{self.boundary}\r\n".encode("ascii")
         part = (
             'Content-Type: text/{}; charset="utf-8"\r\n'
@@ -146,10 +150,12 @@ class PreparedEdition:
         }
         text_values = {key: _qp_piece(value) for key, value in raw.items()}
         html_values = {key: _qp_piece(html.escape(value, quote=True)) for key, value in raw.items()}
+        named = bool(recipient.name.strip())
+        text, body = (self._text, self._html) if named else (self._text_nameless, self._html_nameless)
         return b"".join((
             self._head, headers, self._tail,
-            self._text_open, self._text.render(text_values),
-            self._html_open, self._html.render(html_values),
+            self._text_open, text.render(text_values),
+            self._html_open, body.render(html_values),
             self._close,
         ))
 
@@ -199,6 +205,14 @@ class _BodyTemplate:
             out.append(encoded_values[key])
             out.append(literal)
         return b"".join(out)
+
+
+def _neutral(body: str, mail: EditionMail, escape) -> str:
+    """The body with its named greeting line swapped for the neutral one: someone without
+    a name is never greeted with an empty name or a made-up one."""
+    if not mail.greeting or not mail.greeting_neutral:
+        return body
+    return body.replace(escape(mail.greeting), escape(mail.greeting_neutral))
 
 
 def _qp(text: str) -> bytes:
