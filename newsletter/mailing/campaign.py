@@ -24,7 +24,7 @@ from ..project.root import DIST_DIR, find_project_root
 from ..text.mime import PreparedEdition, Recipient, check_address, check_url
 from .ledger import Ledger, ledger_path
 from .subscribers import SubscriberStore, database_path, edition_language
-from .tokens import make_token, secret_from
+from .tokens import bounce_base, mailto_token, make_token, secret_from, tagged_address, verp_token
 
 TEST_PREFIX = "[TEST] "
 _SOURCES = ("newsletter.toml", "authors.yaml", "templates", "translations", "assets")
@@ -165,7 +165,7 @@ def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: P
 
 def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
     config, chosen = campaign.config, {e["id"]: e for e in entries}
-    base = unsubscribe_base(config)
+    base, bounces, mailto = unsubscribe_base(config), bounce_base(config), config.site.unsubscribe_mailto
     with SubscriberStore(database_path(config)) as store:
         for s in store.all():
             edition = f"{s.sponsor}/{edition_language(config, s.language)}"
@@ -176,8 +176,10 @@ def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) ->
                 continue
             recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
                                   unsubscribe_url=f"{base}/{make_token(secret, s.id, s.email)}",
-                                  view_url=chosen[edition]["view_url"])
-            campaign.jobs.append(Job(edition, recipient, campaign.senders[edition], s.id))
+                                  view_url=chosen[edition]["view_url"],
+                                  unsubscribe_mailto=tagged_address(mailto, mailto_token(secret, s.id, s.email)))
+            sender = tagged_address(bounces, verp_token(secret, s.id, campaign.issue, s.email))
+            campaign.jobs.append(Job(edition, recipient, sender, s.id))
 
 
 def _test_jobs(config: Config, campaign: Campaign, entries: list[dict], address: str) -> list[Job]:
@@ -215,6 +217,8 @@ def preflight(config: Config) -> None:
             'write it like "https://news.example.org" (no spaces)')
     bad("site.unsubscribe_mailto", check_address, config.site.unsubscribe_mailto,
         "write one plain address such as unsubscribe@news.example.org")
+    bad("sending.bounce_address", check_address, bounce_base(config),
+        "write one plain address such as bounces@news.example.org")
     for sponsor in config.sponsors:
         bad(f"sponsors.{sponsor.id}.sender.address", check_address, sponsor.sender.address,
             "write one plain address such as news@example.org")

@@ -84,6 +84,7 @@ class Recipient:
     name: str
     unsubscribe_url: str
     view_url: str
+    unsubscribe_mailto: str = ""   # unsubscribe+<token>@…; the edition's plain address when empty
 
 
 class HeaderInjection(NewsletterError, ValueError):
@@ -169,9 +170,11 @@ class PreparedEdition:
             raise ValueError(f"message_id must look like <id@domain>: {msg_id!r}")
         if not isinstance(date, datetime):
             raise TypeError(f"date must be a datetime, not {type(date).__name__}")
-        unsubscribe = _join_folded(
-            "List-Unsubscribe", f"<{recipient.unsubscribe_url}>,", f"<{self._mailto}>"
-        )
+        mailto = self._mailto
+        if recipient.unsubscribe_mailto:
+            _check_address("unsubscribe_mailto", recipient.unsubscribe_mailto)
+            mailto = f"mailto:{recipient.unsubscribe_mailto}?subject=unsubscribe"
+        unsubscribe = _join_folded("List-Unsubscribe", f"<{recipient.unsubscribe_url}>,", f"<{mailto}>")
         return b"".join((
             _line("To", _mailbox("To", recipient.name, recipient.email)),
             _line("Date", format_datetime(date)),
