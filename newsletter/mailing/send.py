@@ -167,27 +167,34 @@ async def _deliver_one(run: _Run, job: Job, holder: list) -> None:
         data = prepared.message(job.recipient, date=run.clock(), message_id=msg_id)
     except ValueError as exc:
         return await _finish(run, job, "failed", f"not sent: {exc}", "ours")
-    maybe_delivered = False
-    for attempt in range(1, run.max_attempts + 1):
-        try:
-            if holder[0] is None:
-                holder[0] = await run.transport.connect()
-            reply = await holder[0].send(job.sender, email, data)
-            return await _finish(run, job, "sent", reply, twice=maybe_delivered)
-        except PermanentFailure as exc:
-            if exc.refused and run.store:
-                run.store.mark_bounced(email, "bounce", f"refused while sending: {exc}")
-            return await _finish(run, job, "failed", str(exc), "recipient" if exc.refused else "ours",
-                                 twice=maybe_delivered)
-        except TemporaryFailure as exc:
-            maybe_delivered |= exc.maybe_delivered
-            await _drop(holder)
-            if attempt == run.max_attempts:
-                return await _finish(run, job, "deferred", str(exc), twice=maybe_delivered)
-            await asyncio.sleep(run.retry_delay * 2 ** (attempt - 1))
-        except TransportError:
-            await run.journal("mark", email, "pending")
-            raise
+    maybe_delivered = handed_over = False
+    try:
+        for attempt in range(1, run.max_attempts + 1):
+            try:
+                if holder[0] is None:
+                    holder[0] = await run.transport.connect()
+                handed_over = True
+                reply = await holder[0].send(job.sender, email, data)
+                return await _finish(run, job, "sent", reply, twice=maybe_delivered)
+            except PermanentFailure as exc:
+                if exc.refused and run.store:
+                    run.store.mark_bounced(email, "bounce", f"refused while sending: {exc}")
+                return await _finish(run, job, "failed", str(exc), "recipient" if exc.refused else "ours",
+                                     twice=maybe_delivered)
+            except TemporaryFailure as exc:
+                maybe_delivered |= exc.maybe_delivered
+                handed_over = maybe_delivered   # a reply, or no connection: the server does not have it
+                await _drop(holder)
+                if attempt == run.max_attempts:
+                    return await _finish(run, job, "deferred", str(exc), twice=maybe_delivered)
+                await asyncio.sleep(run.retry_delay * 2 ** (attempt - 1))
+    except BaseException:
+        # The run stops (a TransportError here or on another connection, Ctrl+C): a row the
+        # server never got goes back to pending; one it may have stays in flight, so the
+        # next run lists it as possibly twice.
+        if not handed_over:
+            await asyncio.shield(run.journal("mark", email, "pending"))
+        raise
 
 
 async def _drop(holder: list) -> None:
