@@ -33,6 +33,7 @@ def _env() -> dict:
 def test_two_processes_at_once_send_each_address_exactly_once(sending_project, smtp_server):
     server, url = smtp_server
     rows = write_subscribers(sending_project, COUNT)
+    server.delay = 0.003   # the first run must still be sending when the second one starts
     command = [sys.executable, "-m", "newsletter", "send", SAMPLE_ISSUE, "--smtp", url, "--yes",
                "--connections", "2"]
     first, second = (subprocess.Popen(command, cwd=sending_project, env=_env(), stdout=subprocess.PIPE,
