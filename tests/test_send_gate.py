@@ -95,14 +95,13 @@ def _on_a_terminal(root, answer: bytes, *args: str):
     import os
     import pty
     import subprocess
-    import sys
 
-    from tests.conftest import REPO
+    from tests.conftest import NEWSLETTER
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
-    process = subprocess.Popen([sys.executable, "-m", "newsletter", "send", SAMPLE_ISSUE, *args], cwd=root,
+    process = subprocess.Popen([*NEWSLETTER, "send", SAMPLE_ISSUE, *args], cwd=root,
                                stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=env | ENV | {"PYTHONPATH": str(REPO), "COLUMNS": "200"})
+                               env=env | ENV | {"COLUMNS": "200"})
     os.close(slave)
     os.write(master, answer)
     try:
