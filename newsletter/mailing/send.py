@@ -78,10 +78,16 @@ class _Run:
     async def journal(self, method: str, *args):
         """A ledger write on its own thread: while one row waits for fsync, other
         connections keep sending. Awaited, so the row is committed before we go on."""
+        return await self.queue(method, *args)
+
+    def queue(self, method: str, *args) -> asyncio.Future:
+        """The write is handed to the ledger thread at once, so it happens even when the
+        caller is cancelled before it gets to wait for it."""
         if self.ledger:
-            return await asyncio.get_running_loop().run_in_executor(
-                self.writer, getattr(self.ledger, method), *args)
-        return True
+            return asyncio.wrap_future(self.writer.submit(getattr(self.ledger, method), *args))
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(True)
+        return done
 
 
 def send(campaign: Campaign, transport: Transport, settings: Settings, *,
@@ -159,7 +165,7 @@ async def _worker(run: _Run, jobs: Iterator[Job]) -> None:
 
 async def _deliver_one(run: _Run, job: Job, holder: list) -> None:
     email, prepared = job.recipient.email, run.campaign.editions[job.edition]
-    if not await run.journal("claim", email):
+    if not await _claim(run, email):
         run.summary.skipped[job.edition] += 1   # another sender took it, or it is done
         return run.report(job.edition, email, "skipped")
     try:
@@ -193,7 +199,19 @@ async def _deliver_one(run: _Run, job: Job, holder: list) -> None:
         # server never got goes back to pending; one it may have stays in flight, so the
         # next run lists it as possibly twice.
         if not handed_over:
-            await asyncio.shield(run.journal("mark", email, "pending"))
+            await asyncio.shield(run.queue("mark", email, "pending"))
+        raise
+
+
+async def _claim(run: _Run, email: str) -> bool:
+    """Claim the row; if the run is stopped meanwhile, the claim (which the ledger thread
+    completes anyway) is given back, since nothing was sent."""
+    claim = run.queue("claim", email)
+    try:
+        return await asyncio.shield(claim)
+    except asyncio.CancelledError:
+        if await claim:
+            await asyncio.shield(run.queue("mark", email, "pending"))
         raise
 
 
