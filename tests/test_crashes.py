@@ -75,7 +75,7 @@ def test_markup_in_an_smtp_reply_is_printed_as_typed(sending_project: Path, smtp
     server, url = smtp_server
     write_subscribers(sending_project, 1)
     server.defer_data.append("550 5.7.1 " + HOSTILE.replace("\x1b]8;;\x1b\\", "\x1b]8;;\x07"))
-    result = run(sending_project, "send", SAMPLE_ISSUE, "--smtp", url)
+    result = run(sending_project, "send", SAMPLE_ISSUE, "--smtp", url, "--yes")
     assert result.returncode == 1, result.stdout + result.stderr
     assert_clean(result)
     assert "not delivered:" in result.stdout and "[/] [link=https://evil.example]click" in result.stdout
@@ -146,11 +146,11 @@ def small_files_only() -> None:
 
 def test_disk_full_during_a_maildir_send(sending_project: Path) -> None:
     write_subscribers(sending_project, 9)
-    result = run(sending_project, "send", SAMPLE_ISSUE, preexec_fn=small_files_only)
+    result = run(sending_project, "send", SAMPLE_ISSUE, "--yes", preexec_fn=small_files_only)
     assert result.returncode == 2, result.stdout + result.stderr
     assert_clean(result)
     assert "error: " in result.stderr and "File too large; the file grew beyond what this system allows" in result.stderr
-    again = run(sending_project, "send", SAMPLE_ISSUE)
+    again = run(sending_project, "send", SAMPLE_ISSUE, "--yes")
     assert again.returncode == 0, again.stdout + again.stderr
 
 

@@ -265,7 +265,7 @@ def test_an_smtp_reply_prints_as_typed(sending_project, smtp_server, reply: str)
     cwd = os.getcwd()
     try:
         os.chdir(project)
-        result = CliRunner().invoke(main, ["send", SAMPLE_ISSUE, "--smtp", url], env={**ENV, "COLUMNS": "400"})
+        result = CliRunner().invoke(main, ["send", SAMPLE_ISSUE, "--smtp", url, "--yes"], env={**ENV, "COLUMNS": "400"})
     finally:
         os.chdir(cwd)
         server.defer_data.clear()

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import click
 
+from .bounces import bounces
 from .build import build
 from .check import check
 from .i18n import i18n
 from .new import new, new_issue_command
 from .preview import preview, snapshot
-from .send import send, serve, status, subscribers
+from .send import send, serve, status
+from .subscribers import subscribers
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,5 +23,5 @@ def main() -> None:
 
 
 for _command in (new, new_issue_command, build, check, preview, snapshot, send, status, serve, subscribers,
-                 i18n):
+                 bounces, i18n):
     main.add_command(_command)
