@@ -17,7 +17,7 @@ from newsletter.mailing.subscribers import (
     database_path,
     edition_language,
 )
-from newsletter.mailing.tokens import secret_from, verify
+from newsletter.mailing.tokens import UNSUBSCRIBE, secret_from, verify
 from newsletter.mailing.transports import MaildirTransport, make_transport
 from newsletter.project.config import load_config
 from newsletter.text.mime import fill, message_id
@@ -88,8 +88,9 @@ def _check_message(config, root: Path, edition: dict, row: dict, mail_from: str,
         assert part.get_content_charset() == "utf-8"
     token = https.rsplit("/", 1)[1]
     with SubscriberStore(database_path(config)) as store:
-        assert verify(secret_from(ENV, config.sending.unsubscribe_secret_env), token, row["email"])
-        assert store.get(int(token.split("-")[0])).email == row["email"]
+        assert verify(secret_from(ENV, config.sending.unsubscribe_secret_env), token, row["email"],
+                      UNSUBSCRIBE) == "ok"
+        assert store.get(int(token.split(".")[0])).email == row["email"]
     values = {"name": row["name"], "email": row["email"], "unsubscribe_url": https,
               "view_url": edition["view_url"]}
     folder = root / "dist" / ISSUE
