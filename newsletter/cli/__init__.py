@@ -10,7 +10,8 @@ from .build import build
 from .check import check
 from .i18n import i18n
 from .preview import preview, snapshot
-from .send import send, serve, status, subscribers
+from .send import send, serve, status
+from .subscribers import subscribers
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

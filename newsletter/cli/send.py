@@ -1,4 +1,4 @@
-"""Commands for the mailing side: `send`, `status`, `serve` and `subscribers …`.
+"""Commands for the mailing side: `send`, `status` and `serve` (`subscribers …` is beside it).
 
 Printing lives here only; the library modules return summaries and raise typed errors.
 """
@@ -24,13 +24,6 @@ from rich.text import Text
 from ..build.pipeline import build as build_issue
 from ..mailing import send as sending
 from ..mailing.ledger import Ledger, ledger_path
-from ..mailing.subscribers import (
-    STATUSES,
-    SubscriberStore,
-    database_path,
-    export_csv,
-    import_csv,
-)
 from ..mailing.transports import make_transport
 from ..project.config import load_config
 from ..project.root import find_project_root
@@ -154,62 +147,3 @@ def serve(host: str, port: int) -> None:
     config = load_config(find_project_root(Path.cwd()))
     click.echo(f"Serving on http://{host}:{port}/ (unsubscribe links: /unsubscribe/…); Ctrl+C stops.")
     run(config, os.environ, host=host, port=port)
-
-
-@click.group()
-def subscribers() -> None:
-    """Manage the subscriber list (import, export, list)."""
-
-
-def _store() -> tuple:
-    config = load_config(find_project_root(Path.cwd()))
-    return config, SubscriberStore(database_path(config))
-
-
-@subscribers.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@reports_errors
-def import_(file: Path) -> None:
-    """Add or update subscribers from a CSV file (columns: email,name,language,sponsor,status)."""
-    config, store = _store()
-    with store:
-        result = import_csv(config, store, file)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{result.added} added, {result.updated} updated.")
-
-
-@subscribers.command()
-@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of the screen.")
-@click.option("--status", type=click.Choice(STATUSES), help="Only subscribers with this status.")
-@reports_errors
-def export(out: Path | None, status: str | None) -> None:
-    """Write the subscriber list as UTF-8 CSV (opens in Excel with a BOM)."""
-    _, store = _store()
-    with store:
-        if out is None:
-            export_csv(store, sys.stdout, status)
-            return
-        tmp = out.with_name(f".{out.name}.tmp")
-        with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
-            count = export_csv(store, handle, status)
-        tmp.replace(out)
-    click.echo(f"{count} subscribers written to {out}")
-
-
-@subscribers.command("list")
-@click.option("--status", type=click.Choice(STATUSES), help="Only subscribers with this status.")
-@click.option("--sponsor", help="Only subscribers of this sponsor id.")
-@reports_errors
-def list_(status: str | None, sponsor: str | None) -> None:
-    """Show subscribers in a table."""
-    _, store = _store()
-    table = Table(title_justify="left")
-    for column in ("email", "name", "language", "sponsor", "status"):
-        table.add_column(column)
-    with store:
-        rows = list(store.all(status=status, sponsor=sponsor))
-    for s in rows:
-        table.add_row(s.email, s.name, s.language, s.sponsor, s.status)
-    table.title = f"{len(rows)} subscriber(s)"
-    Console().print(table)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..project.config import Config
-from .subscribers import open_database
+from .store import open_database
 
 STATES = ("pending", "inflight", "sent", "failed", "deferred", "skipped")
 OPEN_STATES = ("pending", "inflight", "deferred")  # still to be (re)sent
@@ -42,6 +42,35 @@ class Entry:
 
 def ledger_path(config: Config, issue: str) -> Path:
     return config.root / config.sending.ledger_dir / f"{issue}.sqlite"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    issue: str
+    edition: str
+    state: str
+    at: str
+
+
+def deliveries(config: Config, email: str) -> list[Delivery]:
+    """What each issue's journal says about one address, newest first (`subscribers show`)."""
+    found = []
+    for path in sorted((config.root / config.sending.ledger_dir).glob("*.sqlite")):
+        with Ledger(path) as ledger:
+            row = ledger.db.execute("SELECT edition, state, updated_at FROM sends WHERE email = ?",
+                                    (email,)).fetchone()
+        if row:
+            found.append(Delivery(path.stem, *row))
+    return sorted(found, key=lambda d: d.at, reverse=True)
+
+
+def forget(config: Config, email: str) -> int:
+    """Erase an address from every journal (`subscribers remove`); how many journals had it."""
+    count = 0
+    for path in sorted((config.root / config.sending.ledger_dir).glob("*.sqlite")):
+        with Ledger(path) as ledger:
+            count += ledger.db.execute("DELETE FROM sends WHERE email = ?", (email,)).rowcount
+    return count
 
 
 class Ledger:

@@ -319,7 +319,7 @@ async def _deliver_one(run: _Run, job: Job, holder: list) -> None:
             return await _finish(run, job, "sent", reply)
         except PermanentFailure as exc:
             if exc.refused and run.store:
-                run.store.mark_bounced(email)
+                run.store.mark_bounced(email, "bounce", f"refused while sending: {exc}")
             return await _finish(run, job, "failed", str(exc))
         except TemporaryFailure as exc:
             await _drop(holder)
