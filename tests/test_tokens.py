@@ -17,7 +17,7 @@ from newsletter.mailing.tokens import (
 )
 
 SECRET = b"0123456789abcdef0123"
-NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
 
 def test_a_token_verifies_for_its_purpose_address_and_time() -> None:

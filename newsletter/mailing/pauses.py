@@ -79,15 +79,12 @@ class Pauses:
         self.db.executemany("INSERT OR IGNORE INTO paused_issues VALUES (?, ?)",
                             [(sid, issue) for sid in subscriber_ids])
 
+    @staticmethod
+    def record_skips(path: Path, issue: str, subscriber_ids: list[int]) -> None:
+        if subscriber_ids:
+            with Pauses(path) as pauses:
+                pauses.record(issue, subscriber_ids)
+
     def _skipped(self, subscriber_id: int) -> set[str]:
         rows = self.db.execute("SELECT issue FROM paused_issues WHERE subscriber_id = ?", (subscriber_id,))
         return {r[0] for r in rows}
-
-
-def paused_ids(db_path: Path, issue: str, subscriber_ids: list[int]) -> set[int]:
-    """Which of these subscribers the pauses keep `issue` from."""
-    if not db_path.is_file():
-        return set()
-    with Pauses(db_path) as pauses:
-        return {sid for sid in subscriber_ids if pauses.holds(sid, issue)}
-

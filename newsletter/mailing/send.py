@@ -26,8 +26,9 @@ from ..project.config import Config, load_config
 from ..project.root import DIST_DIR, find_project_root
 from ..text.mime import PreparedEdition, Recipient, message_id
 from .ledger import OPEN_STATES, Ledger, ledger_path
+from .pauses import Pauses
 from .subscribers import SubscriberStore, database_path, edition_language
-from .tokens import make_token, secret_from
+from .tokens import PREFERENCES, make_token, secret_from
 from .transports import PermanentFailure, TemporaryFailure, Transport, TransportError
 
 TEST_PREFIX = "[TEST] "
@@ -64,6 +65,7 @@ class Campaign:
     jobs: list[Job]
     skipped: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    paused: list[int] = field(default_factory=list)   # subscriber ids whose pause holds this issue
 
 
 @dataclass
@@ -181,30 +183,39 @@ def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: P
 
 def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
     config, chosen = campaign.config, {e["id"]: e for e in entries}
-    base = unsubscribe_base(config)
-    with SubscriberStore(database_path(config)) as store:
+    base, pages = unsubscribe_base(config), pages_base(config)
+    with SubscriberStore(database_path(config)) as store, Pauses(database_path(config)) as pauses:
         for s in store.all():
             edition = f"{s.sponsor}/{edition_language(config, s.language)}"
             if edition not in chosen:
                 continue
-            if s.status != "active":
+            held = s.status == "active" and pauses.holds(s.id, campaign.issue)
+            if s.status != "active" or held:
                 campaign.skipped[edition] += 1
+                campaign.paused += [s.id] * held
                 continue
             recipient = Recipient(email=s.email, name=s.name or s.email.split("@")[0],
                                   unsubscribe_url=f"{base}/{make_token(secret, s.id, s.email)}",
-                                  view_url=chosen[edition]["view_url"])
+                                  view_url=chosen[edition]["view_url"],
+                                  preferences_url=f"{pages}/preferences/{make_token(secret, s.id, s.email, PREFERENCES)}")
             campaign.jobs.append(Job(edition, recipient, campaign.senders[edition], s.id))
 
 
 def _test_jobs(config: Config, campaign: Campaign, entries: list[dict], address: str) -> list[Job]:
     base = unsubscribe_base(config)
     return [Job(e["id"], Recipient(email=address, name=config.site.sample_subscriber.name,
-                                   unsubscribe_url=f"{base}/test", view_url=e["view_url"]),
+                                   unsubscribe_url=f"{base}/test", view_url=e["view_url"],
+                                   preferences_url=f"{pages_base(config)}/preferences/test"),
                 campaign.senders[e["id"]]) for e in entries]
 
 
 def unsubscribe_base(config: Config) -> str:
     return (config.sending.unsubscribe_url or f"{config.site.base_url.rstrip('/')}/unsubscribe").rstrip("/")
+
+
+def pages_base(config: Config) -> str:
+    """Public address of `newsletter serve`: unsubscribe_url without its /unsubscribe."""
+    return unsubscribe_base(config).removesuffix("/unsubscribe")
 
 
 def dry_run(campaign: Campaign) -> dict[str, list[str]]:
@@ -249,6 +260,8 @@ def send(campaign: Campaign, transport: Transport, settings: Settings, *,
     store = SubscriberStore(database_path(config)) if record else None
     try:
         jobs = _open_jobs(campaign, ledger, summary) if ledger else list(campaign.jobs)
+        if ledger:
+            Pauses.record_skips(database_path(config), campaign.issue, campaign.paused)
         run = _Run(campaign, transport, ledger, store, clock or _utcnow, report or _ignore,
                    _pick(settings.retry_delay, sending.retry_delay),
                    max(1, _pick(settings.max_attempts, sending.max_attempts)),

@@ -109,6 +109,10 @@ class Signups:
                  signup.form, stamp, mailed))
         return self.get_by_email(signup.email), may_mail
 
+    def forget_mail(self, signup_id: int) -> None:
+        """The confirmation could not be sent: allow the next request to mail at once."""
+        self.db.execute("UPDATE signups SET mailed_at = NULL WHERE id = ?", (signup_id,))
+
     def get(self, signup_id: int) -> Signup | None:
         row = self.db.execute("SELECT * FROM signups WHERE id = ?", (signup_id,)).fetchone()
         return _signup(row) if row else None
@@ -159,7 +163,7 @@ def _signup(row: sqlite3.Row) -> Signup:
 
 
 def _stamp(now: dt.datetime) -> str:
-    return now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    return now.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 class _Transaction:

@@ -98,7 +98,7 @@ def verify(secret: bytes, token: str, subject: str, purpose: str, now: dt.dateti
 
 
 def _signature(secret: bytes, purpose: str, subscriber_id: int, expiry: str, subject: str) -> str:
-    message = f"{purpose}\n{subscriber_id}\n{expiry}\n{subject.lower()}".encode("utf-8")
+    message = f"{purpose}\n{subscriber_id}\n{expiry}\n{subject.lower()}".encode()
     digest = hmac.new(secret, message, hashlib.sha256).digest()[:16]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
@@ -113,4 +113,4 @@ def _base36(number: int) -> str:
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or dt.datetime.now(dt.timezone.utc)
+    return now or dt.datetime.now(dt.UTC)

@@ -26,10 +26,11 @@ def confirmation_message(pages: Pages, signup: Signup, confirm_url: str, now) ->
     config = pages.config
     lang = signup.page_language
     sponsor = config.sponsor(signup.sponsor) or config.sponsors[0]
-    ui = pages.gettext(lang)
+    ui = pages.ui[lang]
     site_name = localized(config.site.name, lang)
     # Translators: subject of the email that asks a new subscriber to confirm; %(name)s is the newsletter's name.
-    subject = ui.pgettext("confirmation email", "Confirm your subscription to %(name)s", name=site_name)
+    subject = pages.gettext(lang).pgettext("confirmation email", "Confirm your subscription to %(name)s") % {
+        "name": site_name}
     context = dict(lang=lang, dir=locales.text_direction(lang), site_name=site_name, subject=subject,
                    group=localized(sponsor.name, lang), email=signup.email, confirm_url=confirm_url,
                    c=sponsor.colors, gettext=ui.gettext, ngettext=ui.ngettext, pgettext=ui.pgettext,

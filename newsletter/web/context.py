@@ -17,6 +17,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
 
+from ..mailing.send import pages_base
 from ..mailing.subscribers import BOTH, database_path
 from ..project.config import Config, localized
 from ..text import locales
@@ -73,9 +74,7 @@ class AppContext:
 
     def public_url(self, path: str) -> str:
         """An absolute link for an email: always the configured public address."""
-        base = self.config.sending.unsubscribe_url
-        root = base.removesuffix("/unsubscribe") if base and base.endswith("/unsubscribe") else None
-        return f"{(root or self.config.site.base_url).rstrip('/')}{path}"
+        return pages_base(self.config) + path
 
 
 def clean_email(value: str) -> str | None:
@@ -94,6 +93,12 @@ def clean_name(value: str) -> str | None:
     if len(value) > MAX_NAME or any(ch in value for ch in _FORBIDDEN) or not value.isprintable() and value:
         return None
     return value
+
+
+def masked(email: str) -> str:
+    """Enough to recognise one's own address on a shared screen, not enough to harvest it."""
+    local, _, domain = email.partition("@")
+    return f"{local[:2]}{'*' * max(1, len(local) - 2)}@{domain}"
 
 
 def field_text(form, name: str) -> str:

@@ -1,0 +1,164 @@
+"""The preference centre (`/preferences/<token>`) and the unsubscribe page (`/unsubscribe/<token>`).
+
+Both links come from every email's footer. GET and HEAD only ever show a page (mail
+scanners and link previews open every link); each change is a POST carrying a CSRF
+token, answered with a redirect to the page, which then confirms the change in the
+reader's language. RFC 8058 one-click POSTs from mail providers carry no cookie and no
+CSRF token, only `List-Unsubscribe=One-Click`: for those the link's own signed token is
+the authority, and the answer is the page itself.
+"""
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ..mailing.pauses import MAX_ISSUES, Pauses
+from ..mailing.subscribers import Subscriber, SubscriberStore
+from ..mailing.tokens import PREFERENCES, UNSUBSCRIBE, make_token, read_claim, verify
+from .context import AppContext, clean_name, field_text, masked
+from .security import CSRF_FIELD, csrf_valid
+
+DONE = ("saved", "paused", "resumed", "unsubscribed", "resubscribed")
+PAUSE_CHOICES = (1, 2, 3, 6, MAX_ISSUES)
+
+
+def subscriber_for(app: AppContext, token: str, purpose: str) -> tuple[Subscriber | None, str]:
+    """The person a token was made for, and "ok", "expired" or "invalid"."""
+    claim = read_claim(token)
+    if claim is None or not app.database.is_file():
+        return None, "invalid"
+    with SubscriberStore(app.database) as store:
+        person = store.get(claim.id)
+    if person is None:
+        return None, "invalid"
+    verdict = verify(app.secret, token, person.email, purpose, now=app.now())
+    return (person if verdict == "ok" else None), verdict
+
+
+def bad_link(app: AppContext, request: Request, verdict: str) -> Response:
+    expired = verdict == "expired"
+    return app.pages.render(request, "message.html.j2", 410 if expired else 400,
+                            state="expired_link" if expired else "invalid_link", retry_url="",
+                            mailto=app.config.site.unsubscribe_mailto)
+
+
+# --- preference centre ------------------------------------------------------------------------
+
+async def preferences(app: AppContext, request: Request) -> Response:
+    token = request.path_params["token"]
+    person, verdict = subscriber_for(app, token, PREFERENCES)
+    if person is None:
+        return bad_link(app, request, verdict)
+    if request.method != "POST":
+        done = request.query_params.get("done", "")
+        return _preferences_page(app, request, person, done if done in DONE else "", {}, 200)
+    form = await request.form()
+    refused = _refuse_post(app, request, form)
+    if refused:
+        return refused
+    action = field_text(form, "action")
+    done, errors = _apply(app, person, action, form, app.pages.language(request))
+    if errors:
+        return _preferences_page(app, request, person, "", errors, 400)
+    return RedirectResponse(f"{_root(request)}/preferences/{token}?done={done}", status_code=303)
+
+
+def _apply(app: AppContext, person: Subscriber, action: str, form, lang: str) -> tuple[str, dict]:
+    """Carry out one preference-centre action; (what was done, errors)."""
+    with SubscriberStore(app.database) as store, Pauses(app.database) as pauses:
+        if action == "save":
+            return _save(app, store, person, form, lang)
+        if action == "pause":
+            issues = field_text(form, "issues")
+            if not issues.isdigit() or int(issues) not in PAUSE_CHOICES:
+                return "", {"issues": app.pages.gettext(lang).gettext("Please choose how many issues to skip.")}
+            pauses.pause(person.id, int(issues), app.now())
+            return "paused", {}
+        if action == "resume":
+            pauses.resume(person.id)
+            return "resumed", {}
+        if action == "unsubscribe":
+            store.unsubscribe(person.email, "preferences", "preference centre")
+            return "unsubscribed", {}
+        if action == "resubscribe":
+            store.change_status(person.email, "active", "preferences", "subscribed again on the preference centre")
+            return "resubscribed", {}
+    return "", {"action": "unknown action"}
+
+
+def _save(app: AppContext, store: SubscriberStore, person: Subscriber, form, lang: str) -> tuple[str, dict]:
+    ui = app.pages.gettext(lang)
+    name = clean_name(field_text(form, "name"))
+    language, sponsor = field_text(form, "language"), field_text(form, "sponsor")
+    errors = {}
+    if name is None:
+        errors["name"] = ui.gettext("Please enter your name on one line, in at most 100 characters.")
+    if language not in {value for value, _ in app.editions(lang)}:
+        errors["language"] = ui.gettext("Please choose a language.")
+    if app.config.sponsor(sponsor) is None:
+        errors["sponsor"] = ui.gettext("Please choose a group.")
+    if errors:
+        return "", errors
+    store.update(person.email, name=name, language=language, sponsor=sponsor, reason="preferences")
+    return "saved", {}
+
+
+def _preferences_page(app: AppContext, request: Request, person: Subscriber, done: str, errors: dict,
+                      status: int) -> Response:
+    lang = app.pages.language(request)
+    with SubscriberStore(app.database) as store, Pauses(app.database) as pauses:
+        person = store.get(person.id) or person
+        paused = pauses.remaining(person.id)
+    return app.pages.render(request, "preferences.html.j2", status, sponsor=app.config.sponsor(person.sponsor),
+                            lang=lang, subscriber=person, email=masked(person.email), done=done, errors=errors,
+                            paused=paused, pause_choices=PAUSE_CHOICES, editions=app.editions(lang),
+                            groups=app.groups(lang), action=request.url.path)
+
+
+# --- unsubscribe ----------------------------------------------------------------------------
+
+async def unsubscribe(app: AppContext, request: Request) -> Response:
+    token = request.path_params["token"]
+    person, verdict = subscriber_for(app, token, UNSUBSCRIBE)
+    if person is None:
+        return bad_link(app, request, verdict)
+    if request.method != "POST":
+        state = "undone" if request.query_params.get("done") == "undone" and person.status == "active" else \
+            "done" if person.status == "unsubscribed" else "confirm"
+        return _unsubscribe_page(app, request, person, state)
+    form = await request.form()
+    if CSRF_FIELD not in form and form.get("List-Unsubscribe") == "One-Click":
+        with SubscriberStore(app.database) as store:
+            store.unsubscribe(person.email, "one-click")
+        return _unsubscribe_page(app, request, person, "done")
+    refused = _refuse_post(app, request, form)
+    if refused:
+        return refused
+    with SubscriberStore(app.database) as store:
+        if field_text(form, "action") == "undo":
+            store.change_status(person.email, "active", "link", "undo on the unsubscribe page")
+            return RedirectResponse(f"{_root(request)}/unsubscribe/{token}?done=undone", status_code=303)
+        store.unsubscribe(person.email, "link")
+    return RedirectResponse(f"{_root(request)}/unsubscribe/{token}", status_code=303)
+
+
+def _unsubscribe_page(app: AppContext, request: Request, person: Subscriber, state: str) -> Response:
+    preferences_url = f"{_root(request)}/preferences/" + make_token(app.secret, person.id, person.email,
+                                                                      PREFERENCES, now=app.now())
+    return app.pages.render(request, "unsubscribe.html.j2", sponsor=app.config.sponsor(person.sponsor),
+                            state=state, email=masked(person.email), preferences_url=preferences_url,
+                            action=request.url.path)
+
+
+def _refuse_post(app: AppContext, request: Request, form) -> Response | None:
+    if not csrf_valid(app.secret, request, form):
+        return app.pages.render(request, "message.html.j2", 403, state="form_expired",
+                                retry_url=request.url.path, mailto="")
+    if not app.allowed(request, "posts"):
+        return app.pages.render(request, "message.html.j2", 429, state="too_many", retry_url="", mailto="",
+                                headers={"Retry-After": "60"})
+    return None
+
+
+def _root(request: Request) -> str:
+    return request.scope.get("root_path", "").rstrip("/")
