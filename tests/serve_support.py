@@ -72,9 +72,9 @@ class Client:
         req = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
             with self.opener.open(req, timeout=20) as response:
-                return Reply(response.status, response.read().decode("utf-8"), dict(response.headers), response.url)
+                return Reply(response.status, response.read().decode("utf-8"), _lower(response.headers), response.url)
         except urllib.error.HTTPError as error:
-            return Reply(error.code, error.read().decode("utf-8"), dict(error.headers), url)
+            return Reply(error.code, error.read().decode("utf-8"), _lower(error.headers), url)
 
     def get(self, path: str, **kw) -> Reply:
         return self.request(path, **kw)
@@ -118,6 +118,10 @@ class Served:
                 for m in mailbox.Maildir(folder, create=False)]
 
 
+def _lower(headers) -> dict:
+    return {key.lower(): value for key, value in headers.items()}
+
+
 def start(app) -> tuple[uvicorn.Server, threading.Thread, str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -136,7 +140,7 @@ def served(sending_project: Path):
     config = load_config(sending_project)
     secret = secret_from(ENV, config.sending.unsubscribe_secret_env)
     clock = Clock()
-    app = create_app(config, secret, environ=ENV, clock=clock, limits=Limits(signups="4/hour", posts="30/minute"))
+    app = create_app(config, secret, environ=ENV, clock=clock, limits=Limits(signups="6/hour", posts="30/minute"))
     server, thread, base = start(app)
     try:
         yield Served(base, config, secret, rows, clock, sending_project)

@@ -43,12 +43,12 @@ def confirmation_message(pages: Pages, signup: Signup, confirm_url: str, now) ->
         message["Reply-To"] = sponsor.reply_to
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sponsor.sender.address.rpartition("@")[2])
-    message["Content-Language"] = lang
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(render_template(pages.env, f"{PAGES}/confirm_email.txt.j2", **context),
                         cte="quoted-printable")
     message.add_alternative(render_template(pages.env, f"{PAGES}/confirm_email.html.j2", **context),
                             subtype="html", cte="quoted-printable")
+    message["Content-Language"] = lang   # after the parts: set_content clears Content-* headers
     return message.as_bytes()
 
 

@@ -72,14 +72,14 @@ class Pages:
         return Brand(sponsor.id, localized(sponsor.name, lang), f"/brand/{sponsor.id}/logo",
                      localized(sponsor.logo_alt, lang))
 
-    def render(self, request: Request, name: str, status: int = 200, *, sponsor: Sponsor | None = None,
+    def render(self, request: Request, template: str, status: int = 200, *, sponsor: Sponsor | None = None,
                lang: str | None = None, headers: dict | None = None, **context) -> Response:
         """A page in the reader's language; remembers an explicit `?lang=` in a cookie."""
         lang = lang or self.language(request)
         cookie = csrf_cookie(request)
         ui = self.ui[lang]
         html = render_template(
-            self.env, f"{PAGES}/{name}", lang=lang, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang),
+            self.env, f"{PAGES}/{template}", lang=lang, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang),
             site_name=localized(self.config.site.name, lang), brand=self.brand(sponsor, lang),
             css_url=f"/brand/{sponsor.id if sponsor else '_site'}/style.css",
             switcher=self._switcher(request, lang), csrf=csrf_token(self.secret, cookie),

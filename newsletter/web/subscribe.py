@@ -137,7 +137,7 @@ def _confirm_page(app: AppContext, request: Request, signup: Signup, token: str)
                 app.secret, person.id, person.email, PREFERENCES, now=app.now())
     return app.pages.render(
         request, "confirm.html.j2", sponsor=sponsor, lang=lang,
-        state="done" if signup.confirmed_at else "ask", email=masked(signup.email), name=signup.name,
+        state="done" if signup.confirmed_at else "ask", email=masked(signup.email), person_name=signup.name,
         edition_names=app.edition_names(signup.language),
         group_name=localized(sponsor.name, lang) if sponsor else signup.sponsor,
         preferences_url=preferences_url, action=_root(request) + f"/confirm/{token}")
