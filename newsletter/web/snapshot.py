@@ -1,5 +1,6 @@
 """Screenshots of every edition in real headless Chromium, and a contact sheet to attach
-to a review: sponsor × language rows, phone and desktop, light and dark columns.
+to a review: sponsor × language rows, phone and desktop, light and dark columns. The
+subscriber web pages are photographed too (`snapshot_pages`).
 
 The editions are served by the preview server on 127.0.0.1 (pictures included), so
 nothing is fetched from the network.
@@ -21,6 +22,7 @@ from ..text import locales
 from . import browser
 from .preview import Preview
 from .preview_http import PreviewServer
+from .snapshot_pages import page_shots
 
 VIEWPORTS = (browser.Viewport(375), browser.Viewport(375, dark=True),
              browser.Viewport(600), browser.Viewport(600, dark=True))
@@ -51,10 +53,11 @@ def snapshot(issue_dir: Path, out_dir: Path, environ: dict | None = None) -> dic
         shots = [_shot(driver, server.url, preview, e, vp) for e in preview.editions for vp in VIEWPORTS]
         browser.open_page(driver, server.url, GRID_VIEWPORT)
         grid = browser.screenshot(driver, GRID_VIEWPORT.width, max_height=2400)
+        pages = page_shots(driver, preview.state.config)
     finally:
         driver.quit()
         server.close()
-    files = {s.path: s.png for s in shots} | {GRID_NAME: grid, SHEET_NAME: contact_sheet(shots)}
+    files = {s.path: s.png for s in shots} | {GRID_NAME: grid, SHEET_NAME: contact_sheet(shots)} | pages
     write_tree(out_dir, files)
     return files
 
