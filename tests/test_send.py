@@ -17,7 +17,7 @@ from newsletter.mailing.subscribers import (
     database_path,
     edition_language,
 )
-from newsletter.mailing.tokens import UNSUBSCRIBE, secret_from, verify
+from newsletter.mailing.tokens import PREFERENCES, UNSUBSCRIBE, secret_from, verify
 from newsletter.mailing.transports import MaildirTransport, make_transport
 from newsletter.project.config import load_config
 from newsletter.text.mime import fill, message_id
@@ -91,8 +91,12 @@ def _check_message(config, root: Path, edition: dict, row: dict, mail_from: str,
         assert verify(secret_from(ENV, config.sending.unsubscribe_secret_env), token, row["email"],
                       UNSUBSCRIBE) == "ok"
         assert store.get(int(token.split(".")[0])).email == row["email"]
+    preferences = re.search(r"https://news\.baybridge\.example\.org/preferences/(\S+)",
+                            text_part.get_content()).group(0)
+    assert verify(secret_from(ENV, config.sending.unsubscribe_secret_env), preferences.rsplit("/", 1)[1],
+                  row["email"], PREFERENCES) == "ok"
     values = {"name": row["name"], "email": row["email"], "unsubscribe_url": https,
-              "view_url": edition["view_url"]}
+              "view_url": edition["view_url"], "preferences_url": preferences}
     folder = root / "dist" / ISSUE
     text = fill((folder / edition["text"]).read_text(encoding="utf-8"), values)
     assert text_part.get_content().replace("\r\n", "\n") == text.replace("\r\n", "\n")

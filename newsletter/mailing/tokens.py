@@ -90,7 +90,7 @@ def verify(secret: bytes, token: str, subject: str, purpose: str, now: dt.dateti
     claim = read_claim(token)
     if claim is None:
         return "invalid"
-    id_text, expiry, signature = token.split(".")
+    _, expiry, signature = token.split(".")
     expected = _signature(secret, purpose, claim.id, expiry, subject)
     if not hmac.compare_digest(expected, signature):
         return "invalid"

@@ -28,13 +28,12 @@ def confirmation_message(pages: Pages, signup: Signup, confirm_url: str, now) ->
     sponsor = config.sponsor(signup.sponsor) or config.sponsors[0]
     ui = pages.ui[lang]
     site_name = localized(config.site.name, lang)
-    # Translators: subject of the email that asks a new subscriber to confirm; %(name)s is the newsletter's name.
-    subject = pages.gettext(lang).pgettext("confirmation email", "Confirm your subscription to %(name)s") % {
-        "name": site_name}
-    context = dict(lang=lang, dir=locales.text_direction(lang), site_name=site_name, subject=subject,
-                   group=localized(sponsor.name, lang), email=signup.email, confirm_url=confirm_url,
-                   c=sponsor.colors, gettext=ui.gettext, ngettext=ui.ngettext, pgettext=ui.pgettext,
-                   npgettext=ui.npgettext)
+    context = {"lang": lang, "dir": locales.text_direction(lang), "site_name": site_name,
+               "group": localized(sponsor.name, lang), "email": signup.email, "confirm_url": confirm_url,
+               "c": sponsor.colors, "gettext": ui.gettext, "ngettext": ui.ngettext, "pgettext": ui.pgettext,
+               "npgettext": ui.npgettext}
+    subject = render_template(pages.env, f"{PAGES}/confirm_email_subject.txt.j2", **context).strip()
+    context["subject"] = subject
     message = EmailMessage(policy=SMTP)
     message["Subject"] = subject
     message["From"] = Address(sponsor.sender.name, addr_spec=sponsor.sender.address)

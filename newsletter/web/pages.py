@@ -7,7 +7,6 @@ templates plain data; the templates decide presentation.
 """
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -55,16 +54,11 @@ class Pages:
         self.secret = secret
         self.languages = list(config.site.languages)
         self.env: Environment = make_environment(config.root)
-        self.translations = {tag: load_catalog(config.root, tag).translations for tag in self.languages}
-        self.ui = {tag: ui_functions(t) for tag, t in self.translations.items()}
+        self.ui = {tag: ui_functions(load_catalog(config.root, tag).translations) for tag in self.languages}
 
     def language(self, request: Request) -> str:
         return language.choose(self.languages, request.query_params.get("lang"),
                                request.cookies.get(language.COOKIE), request.headers.get("accept-language"))
-
-    def gettext(self, lang: str) -> gettext.NullTranslations:
-        """The catalog of `lang`, for text made in Python (errors, the email subject)."""
-        return self.translations[lang]
 
     def brand(self, sponsor: Sponsor | None, lang: str) -> Brand | None:
         if sponsor is None:

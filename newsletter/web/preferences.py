@@ -71,7 +71,7 @@ def _apply(app: AppContext, person: Subscriber, action: str, form, lang: str) ->
         if action == "pause":
             issues = field_text(form, "issues")
             if not issues.isdigit() or int(issues) not in PAUSE_CHOICES:
-                return "", {"issues": app.pages.gettext(lang).gettext("Please choose how many issues to skip.")}
+                return "", {"issues": True}
             pauses.pause(person.id, int(issues), app.now())
             return "paused", {}
         if action == "resume":
@@ -87,16 +87,15 @@ def _apply(app: AppContext, person: Subscriber, action: str, form, lang: str) ->
 
 
 def _save(app: AppContext, store: SubscriberStore, person: Subscriber, form, lang: str) -> tuple[str, dict]:
-    ui = app.pages.gettext(lang)
     name = clean_name(field_text(form, "name"))
     language, sponsor = field_text(form, "language"), field_text(form, "sponsor")
     errors = {}
     if name is None:
-        errors["name"] = ui.gettext("Please enter your name on one line, in at most 100 characters.")
+        errors["name"] = True
     if language not in {value for value, _ in app.editions(lang)}:
-        errors["language"] = ui.gettext("Please choose a language.")
+        errors["language"] = True
     if app.config.sponsor(sponsor) is None:
-        errors["sponsor"] = ui.gettext("Please choose a group.")
+        errors["sponsor"] = True
     if errors:
         return "", errors
     store.update(person.email, name=name, language=language, sponsor=sponsor, reason="preferences")

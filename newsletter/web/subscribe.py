@@ -70,19 +70,17 @@ async def _send_confirmation(app: AppContext, signup: Signup) -> None:
 
 
 def _check(app: AppContext, request: Request, values: dict, lang: str) -> tuple[Signup | None, dict]:
-    ui = app.pages.gettext(lang)
     errors = {}
     email = clean_email(values["email"])
     if email is None:
-        # Translators: error under the email field of the sign-up form.
-        errors["email"] = ui.gettext("Please enter an email address such as lin.wei@example.com.")
+        errors["email"] = True
     name = clean_name(values["name"])
     if name is None:
-        errors["name"] = ui.gettext("Please enter your name on one line, in at most 100 characters.")
+        errors["name"] = True
     if values["language"] not in {value for value, _ in app.editions(lang)}:
-        errors["language"] = ui.gettext("Please choose a language.")
+        errors["language"] = True
     if app.config.sponsor(values["sponsor"]) is None:
-        errors["sponsor"] = ui.gettext("Please choose a group.")
+        errors["sponsor"] = True
     if errors:
         return None, errors
     return Signup(email, name, values["language"], values["sponsor"], lang, _form_path(request)), {}
