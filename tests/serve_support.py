@@ -24,6 +24,7 @@ from newsletter.mailing.tokens import PREFERENCES, UNSUBSCRIBE, make_token, secr
 from newsletter.project.config import Config, load_config
 from newsletter.web.app import create_app
 from newsletter.web.context import Limits
+from newsletter.web.serve import serve_in_thread, server_config
 from tests.test_send_support import ENV, write_subscribers
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -122,15 +123,9 @@ def _lower(headers) -> dict:
     return {key.lower(): value for key, value in headers.items()}
 
 
-def start(app) -> tuple[uvicorn.Server, threading.Thread, str]:
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"http://127.0.0.1:{port}"
+def start(app, **options) -> tuple[uvicorn.Server, threading.Thread, str]:
+    """The app as `newsletter serve` runs it (same uvicorn settings), on an ephemeral port."""
+    return serve_in_thread(server_config(app, "127.0.0.1", 0, **options))
 
 
 @pytest.fixture

@@ -6,19 +6,21 @@ import http.client
 import socket
 import urllib.parse
 
-import pytest
-
 from newsletter.mailing.send import Settings, load_campaign, send
 from newsletter.mailing.subscribers import SubscriberStore, database_path
-from newsletter.mailing.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, make_token
+from newsletter.mailing.tokens import CONFIRM, PREFERENCES, make_token, secret_from
 from newsletter.mailing.transports import make_transport
+from newsletter.project.config import load_config
+from newsletter.web.app import create_app
+from newsletter.web.context import Limits
 from tests.conftest import SAMPLE_ISSUE
-from tests.serve_support import served  # noqa: F401
+from tests.serve_support import Client, served, start  # noqa: F401
 from tests.test_send_support import (  # noqa: F401
     ENV,
     built_template,
     sending_project,
     smtp_server,
+    write_subscribers,
 )
 
 ONE_CLICK = b"List-Unsubscribe=One-Click"
@@ -180,10 +182,44 @@ def test_serves_the_web_archive_at_the_view_in_browser_paths(served):
         assert reply.status == 200 and "<html" in reply.body.lower(), path
 
 
-@pytest.mark.parametrize("purpose", [UNSUBSCRIBE])
-def test_the_unsubscribe_link_in_a_sent_message_verifies(served, purpose):
+def test_the_links_in_a_planned_message_open_their_pages(served):
     campaign = load_campaign(served.root / SAMPLE_ISSUE, Settings(), ENV)
     job = campaign.jobs[0]
     for link in (job.recipient.unsubscribe_url, job.recipient.preferences_url):
         reply = served.client("en").get(urllib.parse.urlsplit(link).path)
         assert reply.status == 200, link
+
+
+def test_behind_a_proxy_limits_count_forwarded_clients_and_redirects_keep_the_prefix(sending_project):
+    """`--forwarded-allow-ips` and `--root-path`, as `newsletter serve` passes them to uvicorn."""
+    rows = write_subscribers(sending_project, 3)
+    config = load_config(sending_project)
+    secret = secret_from(ENV, config.sending.unsubscribe_secret_env)
+    app = create_app(config, secret, environ=ENV, limits=Limits(signups="2/hour"))
+    server, thread, base = start(app, forwarded_allow_ips="127.0.0.1", root_path="/news")
+    try:
+        def sign_up(client_ip: str, n: int) -> int:
+            browser = Client(base)
+            page = browser.get("/subscribe").body
+            token = page.split('name="csrf" value="')[1].split('"')[0]
+            return browser.request("/subscribe", {"csrf": token, "email": f"p{n}@example.com", "language": "en",
+                                                  "sponsor": "hearts"},
+                                   headers={"X-Forwarded-For": client_ip, "X-Forwarded-Proto": "https"}).status
+        assert [sign_up("203.0.113.7", n) for n in range(3)] == [200, 200, 429]
+        assert sign_up("198.51.100.9", 4) == 200                      # another visitor, another count
+        browser = Client(base)
+        person = make_token(secret, 1, rows[0]["email"], PREFERENCES)
+        # The proxy strips /news; the app puts it back in the links and redirects it makes.
+        page = browser.get(f"/preferences/{person}", headers={"X-Forwarded-Proto": "https"})
+        assert page.status == 200 and "Secure" in page.headers.get("set-cookie", "")
+        assert 'href="/news/brand/' in page.body and f'action="/news/preferences/{person}"' in page.body
+        token = page.body.split('name="csrf" value="')[1].split('"')[0]
+        cookie = page.headers["set-cookie"].split(";")[0]
+        reply = http.client.HTTPConnection(*urllib.parse.urlsplit(base).netloc.split(":"), timeout=10)
+        reply.request("POST", f"/preferences/{person}", urllib.parse.urlencode(
+            {"csrf": token, "action": "resume"}), {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+        answer = reply.getresponse()
+        assert answer.status == 303 and answer.getheader("Location").startswith(f"/news/preferences/{person}?done=")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -103,6 +103,13 @@ def test_an_unsubscribed_reader_can_come_back_only_by_confirming(served):
     assert (person.status, person.language, person.sponsor) == ("active", "zh-Hans", "svwomen")
 
 
+def test_the_embeddable_snippet_only_prefills_the_form(served):
+    page = served.client("en").get("/subscribe?sponsor=hearts&email=ana%40example.org&language=zh-Hans")
+    assert page.status == 200 and 'value="ana@example.org"' in page.body
+    assert 'value="zh-Hans" checked' in page.body and 'name="sponsor" value="hearts"' in page.body
+    assert wait_for_mail(served, 1, timeout=0.5) == []
+
+
 def test_bad_input_is_shown_next_to_its_field(served):
     client = served.client("en")
     reply = client.submit("/subscribe", {"email": "not an address", "name": "a\nBcc: x@example.com",

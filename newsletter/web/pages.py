@@ -60,10 +60,10 @@ class Pages:
         return language.choose(self.languages, request.query_params.get("lang"),
                                request.cookies.get(language.COOKIE), request.headers.get("accept-language"))
 
-    def brand(self, sponsor: Sponsor | None, lang: str) -> Brand | None:
+    def brand(self, sponsor: Sponsor | None, lang: str, root: str = "") -> Brand | None:
         if sponsor is None:
             return None
-        return Brand(sponsor.id, localized(sponsor.name, lang), f"/brand/{sponsor.id}/logo",
+        return Brand(sponsor.id, localized(sponsor.name, lang), f"{root}/brand/{sponsor.id}/logo",
                      localized(sponsor.logo_alt, lang))
 
     def render(self, request: Request, template: str, status: int = 200, *, sponsor: Sponsor | None = None,
@@ -72,10 +72,11 @@ class Pages:
         lang = lang or self.language(request)
         cookie = csrf_cookie(request)
         ui = self.ui[lang]
+        root = request.scope.get("root_path", "").rstrip("/")   # the proxy's path prefix, if any
         html = render_template(
             self.env, f"{PAGES}/{template}", lang=lang, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang),
-            site_name=localized(self.config.site.name, lang), brand=self.brand(sponsor, lang),
-            css_url=f"/brand/{sponsor.id if sponsor else '_site'}/style.css",
+            site_name=localized(self.config.site.name, lang), brand=self.brand(sponsor, lang, root),
+            css_url=f"{root}/brand/{sponsor.id if sponsor else '_site'}/style.css",
             switcher=self._switcher(request, lang), csrf=csrf_token(self.secret, cookie),
             gettext=ui.gettext, ngettext=ui.ngettext, pgettext=ui.pgettext, npgettext=ui.npgettext,
             **context)

@@ -12,11 +12,7 @@ import dataclasses
 import datetime as dt
 import secrets
 import tempfile
-import threading
-import time
 from pathlib import Path
-
-import uvicorn
 
 from ..mailing.signups import Signup, Signups
 from ..mailing.subscribers import BOTH, Subscriber, SubscriberStore, database_path
@@ -24,6 +20,7 @@ from ..mailing.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, make_token
 from ..project.config import Config
 from . import browser
 from .app import create_app
+from .serve import serve_in_thread, server_config
 
 VIEWPORTS = (browser.Viewport(375), browser.Viewport(375, dark=True), browser.Viewport(1280, height=900))
 PAGES_DIR = "web"
@@ -36,7 +33,7 @@ def page_shots(driver, config: Config) -> dict[str, bytes]:
             config.sending, database=str(Path(folder) / "demo.sqlite"), outbox=str(Path(folder) / "outbox")))
         secret = secrets.token_bytes(32)
         paths = _demo_pages(demo, secret)
-        server, thread, base = serve_in_thread(create_app(demo, secret, environ={}))
+        server, thread, base = serve_in_thread(server_config(create_app(demo, secret, environ={}), port=0))
         try:
             return {f"{PAGES_DIR}/{name}-{lang}-{vp.name}.png": _shot(driver, f"{base}{path}", lang, vp)
                     for name, path in paths.items() for lang in config.site.languages for vp in VIEWPORTS}
@@ -66,15 +63,3 @@ def _demo_pages(config: Config, secret: bytes) -> dict[str, str]:
     pages["preferences"] = f"/preferences/{make_token(secret, reader.id, reader.email, PREFERENCES, now=now)}"
     pages["unsubscribe"] = f"/unsubscribe/{make_token(secret, reader.id, reader.email, UNSUBSCRIBE, now=now)}"
     return pages
-
-
-def serve_in_thread(app) -> tuple[uvicorn.Server, threading.Thread, str]:
-    """Run `app` on an ephemeral 127.0.0.1 port; returns (server, thread, base URL)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline and thread.is_alive():
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"http://127.0.0.1:{port}"

@@ -99,7 +99,7 @@ def _form(app: AppContext, request: Request, values: dict, errors: dict, status:
 def _form_path(request: Request) -> str:
     """The form's own address, group kept; built from validated parts only."""
     sponsor = request.query_params.get("sponsor", "")
-    return "/subscribe" + (f"?sponsor={sponsor}" if sponsor and sponsor.replace("-", "").isalnum() else "")
+    return _root(request) + "/subscribe" + (f"?sponsor={sponsor}" if sponsor and sponsor.replace("-", "").isalnum() else "")
 
 
 # --- confirmation ---------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def _bad_link(app: AppContext, request: Request, verdict: str) -> Response:
     expired = verdict == "expired"
     return app.pages.render(request, "message.html.j2", 410 if expired else 400,
                             state="expired_link" if expired else "invalid_link",
-                            retry_url="/subscribe" if expired else "", mailto="")
+                            retry_url=_root(request) + "/subscribe" if expired else "", mailto="")
 
 
 def _root(request: Request) -> str:
