@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import click
 
+from .bounces import bounces
 from .build import build
 from .check import check
 from .i18n import i18n
@@ -20,5 +21,5 @@ def main() -> None:
     """Build, check, preview and send bilingual community newsletters."""
 
 
-for _command in (build, check, preview, snapshot, send, status, serve, subscribers, i18n):
+for _command in (build, check, preview, snapshot, send, status, serve, subscribers, bounces, i18n):
     main.add_command(_command)

@@ -177,11 +177,13 @@ def _print_consents(console: Console, consents: list) -> None:
 @click.option("--name", help="New name (\"\" for none: a neutral greeting).")
 @click.option("--language", help="en, zh-Hans or both.")
 @click.option("--sponsor", help="A sponsor id from newsletter.toml.")
+@click.option("--status", type=click.Choice(STATUSES),
+              help="e.g. active again after they asked to come back or their mailbox works again.")
 @reports_errors
-def set_(email: str, name: str | None, language: str | None, sponsor: str | None) -> None:
-    """Change one person's name, language or sponsor."""
-    if name is None and language is None and sponsor is None:
-        raise click.UsageError("say what to change: --name, --language and/or --sponsor")
+def set_(email: str, name: str | None, language: str | None, sponsor: str | None, status: str | None) -> None:
+    """Change one person's name, language, sponsor or status (recorded as an admin change)."""
+    if name is None and language is None and sponsor is None and status is None:
+        raise click.UsageError("say what to change: --name, --language, --sponsor and/or --status")
     config, store = _store()
     with store:
         current = store.find(email)
@@ -191,8 +193,10 @@ def set_(email: str, name: str | None, language: str | None, sponsor: str | None
         values = {"email": current.email, "name": current.name if name is None else name,
                   "language": language or current.language, "sponsor": sponsor or current.sponsor}
         wanted = check_subscriber(config, "subscribers set", values)
-        updated = store.update(current.email, name=wanted.name, language=wanted.language,
-                               sponsor=wanted.sponsor)
+        store.update(current.email, name=wanted.name, language=wanted.language, sponsor=wanted.sponsor)
+        if status:
+            store.change_status(current.email, status, "admin", "subscribers set --status")
+        updated = store.find(current.email)
     click.echo(f"{updated.email}: {updated.language}, {updated.sponsor}, status {updated.status}.")
 
 

@@ -17,7 +17,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
 
-from ..mailing.send import pages_base
+from ..mailing.campaign import pages_base
 from ..mailing.subscribers import BOTH, database_path
 from ..project.config import Config, localized
 from ..text import locales
