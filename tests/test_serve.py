@@ -223,3 +223,32 @@ def test_behind_a_proxy_limits_count_forwarded_clients_and_redirects_keep_the_pr
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_strange_requests_get_a_clear_4xx_never_500(served):
+    """Broken bodies, wrong content types, too many fields, odd paths and methods."""
+    token = served.token(served.rows[0]["email"])
+    form = "application/x-www-form-urlencoded"
+    cases = [
+        ("POST", f"/unsubscribe/{token}", b"\xff\xfe=1&%zz=%", form, 403),
+        ("POST", f"/unsubscribe/{token}", b"--x\r\nbroken", "multipart/form-data", 400),
+        ("POST", f"/unsubscribe/{token}", b"--x\r\nbroken", "multipart/form-data; boundary=x", 403),
+        ("POST", f"/unsubscribe/{token}", b'{"List-Unsubscribe": "One-Click"}', "application/json", 403),
+        ("POST", "/subscribe", b"&".join([b"a=1"] * 2000), form, 400),
+        ("POST", "/subscribe", b"email=a&email=b&csrf=x&csrf=y", form, 403),
+        ("GET", "/unsubscribe/%E4%BD%A0%E5%A5%BD", None, None, 400),
+        ("GET", "/preferences/" + "1." * 30, None, None, 400),
+        ("GET", "/subscribe?sponsor=%00&lang=%ff&email=" + "a" * 3000, None, None, 200),
+        ("GET", "/brand/hearts%2F..%2F..%2Fnewsletter.toml/logo", None, None, 404),
+        ("PUT", "/subscribe", b"x", "text/plain", 405),
+        ("DELETE", f"/unsubscribe/{token}", None, None, 405),
+    ]
+    host, port = urllib.parse.urlsplit(served.base).netloc.split(":")
+    for method, path, body, kind, expected in cases:
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request(method, path, body, {"Content-Type": kind} if kind else {})
+        reply = connection.getresponse()
+        reply.read()
+        assert reply.status == expected, (method, path[:50], reply.status)
+        assert "frame-ancestors 'none'" in reply.getheader("content-security-policy", "")
+    assert served.person(served.rows[0]["email"]).status == "active"
