@@ -31,7 +31,7 @@ _FORBIDDEN = ("\r", "\n", "\0", "\t")
 class Limits:
     """Per client address: sign-up forms sent, and all other form posts."""
 
-    signups: str = "5/hour"
+    signups: str = "20/hour"     # a reading or a class on one Wi-Fi signs up together
     posts: str = "60/minute"
 
 
@@ -58,8 +58,10 @@ class AppContext:
         client = request.client.host if request.client else "unknown"
         return self.limiter.hit(item, kind, client)
 
-    def editions(self, lang: str) -> list[tuple[str, list[str]]]:
-        """(stored value, language names) for each edition on offer: "both" for the bilingual one."""
+    def editions(self) -> list[tuple[str, list[str]]]:
+        """(stored value, language names) for each edition on offer: "both" for the bilingual one.
+
+        Names are autonyms (English, 简体中文) whatever the page language: a reader finds their own."""
         out = []
         for tag in self.config.edition_languages:
             parts = tag.split("+")
@@ -67,7 +69,7 @@ class AppContext:
         return out
 
     def edition_names(self, language: str) -> list[str]:
-        return next((names for value, names in self.editions("") if value == language), [language])
+        return next((names for value, names in self.editions() if value == language), [language])
 
     def groups(self, lang: str) -> list[tuple[str, str]]:
         return [(s.id, localized(s.name, lang)) for s in self.config.sponsors]

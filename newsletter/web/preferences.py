@@ -57,17 +57,17 @@ async def preferences(app: AppContext, request: Request) -> Response:
     if refused:
         return refused
     action = field_text(form, "action")
-    done, errors = _apply(app, person, action, form, app.pages.language(request))
+    done, errors = _apply(app, person, action, form)
     if errors:
         return _preferences_page(app, request, person, "", errors, 400)
     return RedirectResponse(f"{_root(request)}/preferences/{token}?done={done}", status_code=303)
 
 
-def _apply(app: AppContext, person: Subscriber, action: str, form, lang: str) -> tuple[str, dict]:
+def _apply(app: AppContext, person: Subscriber, action: str, form) -> tuple[str, dict]:
     """Carry out one preference-centre action; (what was done, errors)."""
     with SubscriberStore(app.database) as store, Pauses(app.database) as pauses:
         if action == "save":
-            return _save(app, store, person, form, lang)
+            return _save(app, store, person, form)
         if action == "pause":
             issues = field_text(form, "issues")
             if not issues.isdigit() or int(issues) not in PAUSE_CHOICES:
@@ -86,13 +86,13 @@ def _apply(app: AppContext, person: Subscriber, action: str, form, lang: str) ->
     return "", {"action": "unknown action"}
 
 
-def _save(app: AppContext, store: SubscriberStore, person: Subscriber, form, lang: str) -> tuple[str, dict]:
+def _save(app: AppContext, store: SubscriberStore, person: Subscriber, form) -> tuple[str, dict]:
     name = clean_name(field_text(form, "name"))
     language, sponsor = field_text(form, "language"), field_text(form, "sponsor")
     errors = {}
     if name is None:
         errors["name"] = True
-    if language not in {value for value, _ in app.editions(lang)}:
+    if language not in {value for value, _ in app.editions()}:
         errors["language"] = True
     if app.config.sponsor(sponsor) is None:
         errors["sponsor"] = True
@@ -110,7 +110,7 @@ def _preferences_page(app: AppContext, request: Request, person: Subscriber, don
         paused = pauses.remaining(person.id)
     return app.pages.render(request, "preferences.html.j2", status, sponsor=app.config.sponsor(person.sponsor),
                             lang=lang, subscriber=person, email=masked(person.email), done=done, errors=errors,
-                            paused=paused, pause_choices=PAUSE_CHOICES, editions=app.editions(lang),
+                            paused=paused, pause_choices=PAUSE_CHOICES, editions=app.editions(),
                             groups=app.groups(lang), action=request.url.path)
 
 

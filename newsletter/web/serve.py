@@ -17,7 +17,7 @@ from ..mailing.tokens import secret_from
 from ..project.config import Config
 from .app import create_app
 
-__all__ = ["create_app", "run", "server_config", "serve_in_thread"]
+__all__ = ["create_app", "run", "serve_in_thread", "server_config"]
 
 
 def server_config(app, host: str = "127.0.0.1", port: int = 8025, forwarded_allow_ips: str | None = None,

@@ -77,7 +77,7 @@ def _check(app: AppContext, request: Request, values: dict, lang: str) -> tuple[
     name = clean_name(values["name"])
     if name is None:
         errors["name"] = True
-    if values["language"] not in {value for value, _ in app.editions(lang)}:
+    if values["language"] not in {value for value, _ in app.editions()}:
         errors["language"] = True
     if app.config.sponsor(values["sponsor"]) is None:
         errors["sponsor"] = True
@@ -90,9 +90,9 @@ def _form(app: AppContext, request: Request, values: dict, errors: dict, status:
     lang = app.pages.language(request)
     fixed = app.config.sponsor(request.query_params.get("sponsor", ""))
     if not values.get("language"):
-        values["language"] = app.editions(lang)[0][0] if lang not in {v for v, _ in app.editions(lang)} else lang
+        values["language"] = app.editions()[0][0] if lang not in {v for v, _ in app.editions()} else lang
     return app.pages.render(request, "subscribe.html.j2", status, sponsor=fixed, lang=lang, values=values,
-                            errors=errors, editions=app.editions(lang), groups=app.groups(lang),
+                            errors=errors, editions=app.editions(), groups=app.groups(lang),
                             fixed_group=fixed.id if fixed else "", action=_form_path(request))
 
 
