@@ -60,6 +60,15 @@ def test_sign_up_in_chinese_confirms_by_post_and_records_consent(served):
     assert consent.requested_at <= consent.confirmed_at
 
 
+def test_the_email_is_in_the_language_chosen_for_the_newsletter(served):
+    _sign_up(served.client("en"), "wants.chinese@example.com", language="zh-Hans", sponsor="hearts")
+    _sign_up(served.client("zh-CN"), "wants.english@example.com", language="en", sponsor="hearts")
+    mails = {m["To"].addresses[0].addr_spec: m for m in wait_for_mail(served, 2)}
+    assert mails["wants.chinese@example.com"]["Content-Language"] == "zh-Hans"
+    assert mails["wants.english@example.com"]["Content-Language"] == "en"
+    assert "Please confirm" in mails["wants.english@example.com"].get_body(("plain",)).get_content()
+
+
 def test_subscribers_show_prints_the_consent(served, monkeypatch):
     reader = served.client("en")
     _sign_up(reader, "show.me@example.com", language="en", sponsor="hearts")

@@ -53,7 +53,7 @@ class Signup:
     name: str
     language: str          # edition choice, as stored for subscribers ("en", "zh-Hans", "both")
     sponsor: str
-    page_language: str     # the language the form was shown in: the email is written in it
+    page_language: str     # the email and the confirmation page are in it: the chosen one, or the form's
     form: str              # which form: its path and query, e.g. /subscribe?sponsor=hearts
     id: int | None = None
     requested_at: str = ""

@@ -83,7 +83,9 @@ def _check(app: AppContext, request: Request, values: dict, lang: str) -> tuple[
         errors["sponsor"] = True
     if errors:
         return None, errors
-    return Signup(email, name, values["language"], values["sponsor"], lang, _form_path(request)), {}
+    # The email is written in the language chosen for the newsletter; for "both", the page's.
+    mail_language = values["language"] if values["language"] in app.config.site.languages else lang
+    return Signup(email, name, values["language"], values["sponsor"], mail_language, _form_path(request)), {}
 
 
 def _form(app: AppContext, request: Request, values: dict, errors: dict, status: int) -> Response:
