@@ -8,6 +8,7 @@ with the footer's link, undo.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import urllib.parse
 
@@ -17,6 +18,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from newsletter.mailing.send import Settings, load_campaign, send
+from newsletter.mailing.tokens import PREFERENCES, make_token
 from newsletter.mailing.transports import make_transport
 from newsletter.web.browser import Viewport, open_page
 from tests.conftest import SAMPLE_ISSUE
@@ -64,7 +66,7 @@ def _text(driver) -> str:
 
 
 @pytest.mark.parametrize("page_language", ["zh-Hans", "en"])
-def test_the_whole_journey(driver, served, page_language) -> None:
+def test_the_whole_journey(driver, served, axe_source, page_language) -> None:
     accept, edition, words = JOURNEYS[page_language]
     address = f"journey.{page_language.lower()}@example.com"
     _language(driver, accept)
@@ -76,6 +78,7 @@ def test_the_whole_journey(driver, served, page_language) -> None:
     _click(driver, f'input[name=language][value="{edition}"]')
     _click(driver, "button[type=submit]")
     assert words["sent"] in _text(driver)
+    _axe_here(driver, axe_source, "check your inbox")
 
     [mail] = wait_for_mail(served, 1)
     assert mail["Content-Language"] == page_language
@@ -97,13 +100,35 @@ def test_the_whole_journey(driver, served, page_language) -> None:
     _click(driver, 'input[name=language][value="both"]')
     _click(driver, 'form input[value=save] ~ p button, form:has(input[value=save]) button')
     assert words["saved"] in _text(driver) and served.person(address).language == "both"
+    _axe_here(driver, axe_source, "preferences saved")
 
     open_page(driver, served.base + unsubscribe, Viewport(375))
     _click(driver, "form:has(input[value=unsubscribe]) button")
     assert words["unsubscribed"] in _text(driver) and served.person(address).status == "unsubscribed"
+    _axe_here(driver, axe_source, "unsubscribed")
     _click(driver, "form:has(input[value=undo]) button")
     assert words["undone"] in _text(driver) and served.person(address).status == "active"
+    _axe_here(driver, axe_source, "undone")
     assert served.person(address).language == "both"
+
+
+def _axe_here(driver, axe_source: str, name: str) -> None:
+    """axe-core on the page already open (a POST's answer cannot be re-opened by URL), in
+    each colour scheme and width, switched by emulation without reloading."""
+    found = {}
+    for viewport in (Viewport(375), Viewport(375, dark=True), Viewport(1280), Viewport(1280, dark=True)):
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": viewport.width, "height": viewport.height, "deviceScaleFactor": 1,
+            "mobile": viewport.width < 600})
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+            "features": [{"name": "prefers-color-scheme", "value": "dark" if viewport.dark else "light"}]})
+        if viewport.width == 375:
+            assert driver.execute_script(WIDTH) <= 375, name
+        driver.execute_script(axe_source)
+        violations = driver.execute_async_script(RUN_AXE, {})
+        if violations:
+            found[f"{name} {viewport.name}"] = violations
+    assert not found, found
 
 
 def _pages(served) -> dict[str, str]:
@@ -121,6 +146,8 @@ def _pages(served) -> dict[str, str]:
         "confirm": confirm, "preferences": served.preferences(email), "preferences-paused": served.preferences(paused),
         "preferences-left": served.preferences(left), "unsubscribe": f"/unsubscribe/{served.token(email)}",
         "unsubscribe-done": f"/unsubscribe/{served.token(left)}", "invalid": "/unsubscribe/garbage",
+        "expired": "/preferences/" + make_token(served.secret, served.person(email).id, email, PREFERENCES,
+                                                now=served.clock() - dt.timedelta(days=401)),
         "not-found": "/no/such/page",
     }
     client.submit(confirm, {})
