@@ -11,7 +11,7 @@ from newsletter.mailing.send import Settings, load_campaign, send
 from newsletter.mailing.subscribers import database_path
 from newsletter.mailing.transports import make_transport
 from tests.conftest import SAMPLE_ISSUE
-from tests.serve_support import served  # noqa: F401
+from tests.serve_support import served, wait_for_mail  # noqa: F401
 from tests.test_send_support import ENV, built_template, sending_project  # noqa: F401
 
 FOOTER_LINK = re.compile(r'href="(https://[^"]+/preferences/[^"]+)"')
@@ -106,3 +106,24 @@ def test_expired_preference_links_explain_and_offer_the_mailto(served):
     served.clock.advance(days=401)
     reply = served.client("en").get(path)
     assert reply.status == 410 and served.config.site.unsubscribe_mailto in reply.body
+
+
+def test_a_reader_without_an_email_at_hand_gets_a_fresh_link(served):
+    known = served.rows[1]["email"]                                   # language zh-Hans
+    pages = []
+    for address in (known, "nobody@example.com", known):
+        reader = served.client("en")
+        reply = reader.submit("/preferences", {"email": address})
+        assert reply.status == 200
+        pages.append(re.sub(r'value="[^"]*"', "", reply.body.replace(address, "X")))
+    assert pages[0] == pages[1] == pages[2]                           # says nothing about who is listed
+    mails = wait_for_mail(served, 1)
+    assert [m["To"].addresses[0].addr_spec for m in mails] == [known]  # once, though asked twice
+    assert mails[0]["Content-Language"] == "zh-Hans"
+    link = re.search(r"https://news\.baybridge\.example\.org(/preferences/\S+)",
+                     mails[0].get_body(("plain",)).get_content()).group(1)
+    assert "我的订阅" in served.client("zh-CN").get(link).body
+    served.clock.advance(days=401)
+    expired = served.client("en").get(link)
+    assert expired.status == 410 and 'href="/preferences"' in expired.body and "Get a new link" in expired.body
+    assert served.client("en").submit("/preferences", {"email": "not an address"}).status == 400

@@ -140,9 +140,12 @@ def test_bodies_over_the_limit_are_refused_before_parsing(served):
     with socket.create_connection((host, int(port)), timeout=10) as sock:   # chunked, no length given
         sock.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                      "Content-Type: application/x-www-form-urlencoded\r\n\r\n".encode())
-        for _ in range(12):
-            sock.sendall(b"400\r\n" + b"a" * 1024 + b"\r\n")
-        sock.sendall(b"0\r\n\r\n")
+        try:
+            for _ in range(9):          # just over 8 KB: the server reads it all, then refuses
+                sock.sendall(b"400\r\n" + b"a" * 1024 + b"\r\n")
+            sock.sendall(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass            # the server may answer 413 and close before the client has finished
         assert sock.recv(64).startswith(b"HTTP/1.1 413")
     assert _status(served, email) == "active"
 

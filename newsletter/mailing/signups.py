@@ -44,6 +44,10 @@ CREATE TABLE IF NOT EXISTS consents (
     confirmed_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS consents_email ON consents (email);
+CREATE TABLE IF NOT EXISTS link_mails (
+    email TEXT PRIMARY KEY COLLATE NOCASE,
+    mailed_at TEXT NOT NULL
+);
 """
 
 
@@ -108,6 +112,15 @@ class Signups:
                 (signup.email, signup.name, signup.language, signup.sponsor, signup.page_language,
                  signup.form, stamp, mailed))
         return self.get_by_email(signup.email), may_mail
+
+    def may_mail_link(self, email: str, now: dt.datetime) -> bool:
+        """A fresh preference link may go to `email` (at most once an hour); counts it if so."""
+        with _Transaction(self.db):
+            row = self.db.execute("SELECT mailed_at FROM link_mails WHERE email = ?", (email,)).fetchone()
+            if row and dt.datetime.fromisoformat(row[0]) + MAIL_INTERVAL > now:
+                return False
+            self.db.execute("INSERT OR REPLACE INTO link_mails VALUES (?, ?)", (email, _stamp(now)))
+        return True
 
     def forget_mail(self, signup_id: int) -> None:
         """The confirmation could not be sent: allow the next request to mail at once."""

@@ -45,6 +45,7 @@ def create_app(config: Config, secret: bytes, *, environ: Mapping[str, str] | No
         Route("/subscribe", bind(subscribe.subscribe_page), methods=["GET"]),
         Route("/subscribe", bind(subscribe.subscribe_post), methods=["POST"]),
         Route("/confirm/{token}", bind(subscribe.confirm), methods=both),
+        Route("/preferences", bind(preferences.manage), methods=both),
         Route("/preferences/{token}", bind(preferences.preferences), methods=both),
         Route("/unsubscribe/{token}", bind(preferences.unsubscribe), methods=both),
         Route("/brand/{sponsor}/style.css", bind(_stylesheet), methods=["GET"]),

@@ -1,4 +1,5 @@
-"""The confirmation email of a web sign-up: both parts, in the sign-up page's language.
+"""The emails the subscriber pages send: the confirmation of a web sign-up, and a fresh
+link to the preference centre for a reader who asks for one; both parts, in one language.
 
 It goes through the project's configured transport (Maildir `outbox/` by default, or the
 SMTP server of `[sending]`), like the newsletter itself. It is one message at a time, so
@@ -23,29 +24,36 @@ from .pages import PAGES, Pages
 
 
 def confirmation_message(pages: Pages, signup: Signup, confirm_url: str, now) -> bytes:
+    return link_message(pages, "confirm", signup.page_language, signup.sponsor, signup.name, signup.email,
+                        confirm_url, now)
+
+
+def link_message(pages: Pages, kind: str, lang: str, sponsor_id: str, name: str, email: str, url: str,
+                 now) -> bytes:
+    """One email carrying one signed link: `kind` "confirm" (double opt-in) or "manage" (a
+    fresh preference-centre link); its templates are `<kind>_email{_subject.txt,.txt,.html}.j2`."""
     config = pages.config
-    lang = signup.page_language
-    sponsor = config.sponsor(signup.sponsor) or config.sponsors[0]
+    sponsor = config.sponsor(sponsor_id) or config.sponsors[0]
     ui = pages.ui[lang]
     site_name = localized(config.site.name, lang)
     context = {"lang": lang, "dir": locales.text_direction(lang), "site_name": site_name,
-               "group": localized(sponsor.name, lang), "email": signup.email, "confirm_url": confirm_url,
+               "group": localized(sponsor.name, lang), "email": email, "confirm_url": url, "link_url": url,
                "c": sponsor.colors, "gettext": ui.gettext, "ngettext": ui.ngettext, "pgettext": ui.pgettext,
                "npgettext": ui.npgettext}
-    subject = render_template(pages.env, f"{PAGES}/confirm_email_subject.txt.j2", **context).strip()
+    subject = render_template(pages.env, f"{PAGES}/{kind}_email_subject.txt.j2", **context).strip()
     context["subject"] = subject
     message = EmailMessage(policy=SMTP)
     message["Subject"] = subject
     message["From"] = Address(sponsor.sender.name, addr_spec=sponsor.sender.address)
-    message["To"] = Address(signup.name, addr_spec=signup.email)
+    message["To"] = Address(name, addr_spec=email)
     if sponsor.reply_to:
         message["Reply-To"] = sponsor.reply_to
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(domain=sponsor.sender.address.rpartition("@")[2])
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(render_template(pages.env, f"{PAGES}/confirm_email.txt.j2", **context),
+    message.set_content(render_template(pages.env, f"{PAGES}/{kind}_email.txt.j2", **context),
                         cte="quoted-printable")
-    message.add_alternative(render_template(pages.env, f"{PAGES}/confirm_email.html.j2", **context),
+    message.add_alternative(render_template(pages.env, f"{PAGES}/{kind}_email.html.j2", **context),
                             subtype="html", cte="quoted-printable")
     message["Content-Language"] = lang   # after the parts: set_content clears Content-* headers
     return message.as_bytes()
@@ -62,7 +70,7 @@ async def deliver(config: Config, environ: Mapping[str, str], sender: str, recip
         await connection.close()
 
 
-def sender_of(config: Config, signup: Signup) -> str:
-    sponsor = config.sponsor(signup.sponsor) or config.sponsors[0]
+def sender_of(config: Config, sponsor_id: str) -> str:
+    sponsor = config.sponsor(sponsor_id) or config.sponsors[0]
     return sponsor.sender.address
 

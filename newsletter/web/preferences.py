@@ -9,15 +9,22 @@ the authority, and the answer is the page itself.
 """
 from __future__ import annotations
 
+import logging
+
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..mailing.pauses import MAX_ISSUES, Pauses
+from ..mailing.signups import Signups
 from ..mailing.subscribers import Subscriber, SubscriberStore
 from ..mailing.tokens import PREFERENCES, UNSUBSCRIBE, make_token, read_claim, verify
-from .context import AppContext, clean_name, field_text, masked
+from ..mailing.transports import PermanentFailure, TemporaryFailure, TransportError
+from .confirm_mail import deliver, link_message, sender_of
+from .context import AppContext, clean_email, clean_name, field_text, masked
 from .security import CSRF_FIELD, csrf_valid
 
+_log = logging.getLogger(__name__)
 DONE = ("saved", "paused", "resumed", "unsubscribed", "resubscribed")
 PAUSE_CHOICES = (1, 2, 3, 6, MAX_ISSUES)
 
@@ -38,7 +45,8 @@ def subscriber_for(app: AppContext, token: str, purpose: str) -> tuple[Subscribe
 def bad_link(app: AppContext, request: Request, verdict: str) -> Response:
     expired = verdict == "expired"
     return app.pages.render(request, "message.html.j2", 410 if expired else 400,
-                            state="expired_link" if expired else "invalid_link", retry_url="",
+                            state="expired_link" if expired else "invalid_link",
+                            retry_url=_root(request) + "/preferences", retry_kind="link",
                             mailto=app.config.site.unsubscribe_mailto)
 
 
@@ -112,6 +120,56 @@ def _preferences_page(app: AppContext, request: Request, person: Subscriber, don
                             lang=lang, subscriber=person, email=masked(person.email), done=done, errors=errors,
                             paused=paused, pause_choices=PAUSE_CHOICES, editions=app.editions(),
                             groups=app.groups(lang), action=request.url.path)
+
+
+# --- a fresh link, for readers without an email at hand ------------------------------------
+
+async def manage(app: AppContext, request: Request) -> Response:
+    """`/preferences` without a token: the reader's address in, a fresh link out by email.
+
+    Same answer whether or not the address is on the list, at most one email an hour per
+    address, and the sign-up rate limit per client, as on the sign-up form."""
+    values = {"email": request.query_params.get("email", "")[:254]}
+    if request.method != "POST":
+        return _manage_page(app, request, values, {}, 200)
+    form = await request.form()
+    values = {"email": field_text(form, "email")}
+    if not csrf_valid(app.secret, request, form):
+        return app.pages.render(request, "message.html.j2", 403, state="form_expired",
+                                retry_url=request.url.path, mailto="")
+    if not app.allowed(request, "signups"):
+        return app.pages.render(request, "message.html.j2", 429, state="too_many", retry_url="", mailto="",
+                                headers={"Retry-After": "3600"})
+    email = clean_email(values["email"])
+    if email is None:
+        return _manage_page(app, request, values, {"email": True}, 400)
+    response = _manage_page(app, request, values, {}, 200, sent=True)
+    person = None
+    if app.database.is_file():
+        with SubscriberStore(app.database) as store:
+            person = store.find(email)
+    if person is not None and person.status != "bounced":
+        with Signups(app.database) as signups:
+            if signups.may_mail_link(person.email, app.now()):
+                response.background = BackgroundTask(_send_link, app, person, app.pages.language(request))
+    return response
+
+
+def _manage_page(app: AppContext, request: Request, values: dict, errors: dict, status: int,
+                 sent: bool = False) -> Response:
+    return app.pages.render(request, "manage.html.j2", status, values=values, errors=errors, sent=sent,
+                            action=request.url.path)
+
+
+async def _send_link(app: AppContext, person: Subscriber, page_language: str) -> None:
+    token = make_token(app.secret, person.id, person.email, PREFERENCES, now=app.now())
+    lang = person.language if person.language in app.config.site.languages else page_language
+    data = link_message(app.pages, "manage", lang, person.sponsor, person.name, person.email,
+                        app.public_url(f"/preferences/{token}"), app.now())
+    try:
+        await deliver(app.config, app.environ, sender_of(app.config, person.sponsor), person.email, data)
+    except (TemporaryFailure, PermanentFailure, TransportError, OSError) as exc:
+        _log.warning("preference link not sent: %s", exc)
 
 
 # --- unsubscribe ----------------------------------------------------------------------------

@@ -61,7 +61,7 @@ async def _send_confirmation(app: AppContext, signup: Signup) -> None:
     token = make_token(app.secret, signup.id, signup.email, CONFIRM, now=app.now())
     data = confirmation_message(app.pages, signup, app.public_url(f"/confirm/{token}"), app.now())
     try:
-        await deliver(app.config, app.environ, sender_of(app.config, signup), signup.email, data)
+        await deliver(app.config, app.environ, sender_of(app.config, signup.sponsor), signup.email, data)
     except (TemporaryFailure, PermanentFailure, TransportError, OSError) as exc:
         # The page has been answered already; let the person ask again at once.
         _log.warning("confirmation email not sent: %s", exc)

@@ -142,7 +142,7 @@ def _pages(served) -> dict[str, str]:
     client.submit(served.preferences(paused), {"action": "pause", "issues": "3"})
     client.request(f"/unsubscribe/{served.token(left)}", b"List-Unsubscribe=One-Click")
     pages = {
-        "subscribe": "/subscribe", "subscribe-group": "/subscribe?sponsor=mhwx",
+        "subscribe": "/subscribe", "subscribe-group": "/subscribe?sponsor=mhwx", "new-link": "/preferences",
         "confirm": confirm, "preferences": served.preferences(email), "preferences-paused": served.preferences(paused),
         "preferences-left": served.preferences(left), "unsubscribe": f"/unsubscribe/{served.token(email)}",
         "unsubscribe-done": f"/unsubscribe/{served.token(left)}", "invalid": "/unsubscribe/garbage",
