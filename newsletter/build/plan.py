@@ -12,7 +12,7 @@ from ..project.sources import Issue
 
 # Per-subscriber values are left as these tokens and filled by cheap substitution when
 # sending (and for the sample .eml); premailer passes tokens without spaces untouched.
-PLACEHOLDERS = ("name", "email", "unsubscribe_url", "view_url")
+PLACEHOLDERS = ("name", "email", "unsubscribe_url", "view_url", "preferences_url")
 
 
 class Placeholder(str):

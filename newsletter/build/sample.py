@@ -26,7 +26,8 @@ def edition_mail(config: Config, edition: Edition, subject: str, html: str, text
 def sample_eml(config: Config, edition: Edition, mail: EditionMail, when: dt.datetime) -> bytes:
     person = config.site.sample_subscriber
     recipient = Recipient(email=person.email, name=person.name,
-                          unsubscribe_url=f"{edition.base_url}/unsubscribe/sample", view_url=edition.view_url)
+                          unsubscribe_url=f"{edition.base_url}/unsubscribe/sample", view_url=edition.view_url,
+                          preferences_url=f"{edition.base_url}/preferences/sample")
     msg_id = message_id(edition.issue, edition.id, person.email, mail.message_id_domain)
     try:
         prepared = PreparedEdition(mail)

@@ -88,6 +88,7 @@ class EditionView:
     number: int
     view_url: str = placeholder("view_url")
     unsubscribe_url: str = placeholder("unsubscribe_url")
+    preferences_url: str = placeholder("preferences_url")
     subscriber_name: str = placeholder("name")
 
 

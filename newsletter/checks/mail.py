@@ -90,6 +90,19 @@ def unsubscribe_link(ctx, doc):
         yield error("no unsubscribe address in the plain-text part", f"add {token} to templates/email/email.txt.j2")
 
 
+@check("mail.preferences-link", "Every email should link to the reader's preference centre, so "
+       "changing the language or pausing is one click away instead of leaving.")
+def preferences_link(ctx, doc):
+    token = placeholder("preferences_url")
+    links = [a for a in doc.tree.iter("a") if a.get("href") == token]
+    if not any(a.text_content().strip() and not is_hidden(a) for a in links):
+        yield warning("no visible link to the preference centre in the HTML",
+                      f'add <a href="{token}">…</a> to the footer template')
+    if token not in doc.built.text:
+        yield warning("no preference-centre address in the plain-text part",
+                      f"add {token} to templates/email/email.txt.j2")
+
+
 @check("mail.postal-address", "Anti-spam laws (CAN-SPAM) require the sender's postal address "
        "in every email.")
 def postal_address(ctx, doc):
@@ -105,4 +118,4 @@ def postal_address(ctx, doc):
                         "keep {{ v.sponsor.postal_address }} in the footer templates", editions=(doc.id,))
 
 
-CHECKS = (subject, preheader, text_part, list_unsubscribe, unsubscribe_link, postal_address)
+CHECKS = (subject, preheader, text_part, list_unsubscribe, unsubscribe_link, preferences_link, postal_address)

@@ -214,10 +214,14 @@ def status(issue: Path) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8025, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
+              help="Reverse-proxy addresses whose X-Forwarded-For/-Proto headers are trusted (comma-separated).")
+@click.option("--root-path", default="", help="Path prefix when the proxy serves the app below /, e.g. /news.")
 @reports_errors
-def serve(host: str, port: int) -> None:
-    """Run the unsubscribe page (RFC 8058 one-click) and the web archive in dist/."""
+def serve(host: str, port: int, forwarded_allow_ips: str, root_path: str) -> None:
+    """Run the subscriber pages (sign-up, preferences, unsubscribe) and the web archive in dist/."""
     from ..web.serve import run
     config = load_config(find_project_root(Path.cwd()))
-    echo(f"Serving on http://{host}:{port}/ (unsubscribe links: /unsubscribe/…); Ctrl+C stops.")
-    run(config, os.environ, host=host, port=port)
+    echo(f"Serving on http://{host}:{port}/ (sign-up: /subscribe); Ctrl+C stops.")
+    run(config, os.environ, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips,
+        root_path=root_path.rstrip("/"))

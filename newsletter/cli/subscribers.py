@@ -13,6 +13,8 @@ from rich.table import Table
 
 from ..errors import NewsletterError
 from ..mailing import ledger
+from ..mailing.pauses import Pauses
+from ..mailing.signups import Signups
 from ..mailing.store import UnknownSubscriber
 from ..mailing.subscribers import (
     STATUSES,
@@ -128,6 +130,10 @@ def show(email: str) -> None:
                 " (it was removed earlier; only a hash of the address is kept)" if gone else
                 "; check the spelling, or see everyone with `newsletter subscribers list`"))
         history = store.history(person.email)
+    with Signups(database_path(config)) as signups:
+        consents = signups.consents(person.email)
+    with Pauses(database_path(config)) as pauses:
+        paused = pauses.remaining(person.id)
     console = make_console()
     console.print(styled(person.email, "bold"), plain(f" status: {person.status}"))
     console.print(plain(f"name: {person.name or '(none: greeted neutrally)'}   language: {person.language}"
@@ -142,12 +148,27 @@ def show(email: str) -> None:
         table.add_row(change.at, plain(move if change.old_status else f"added, {move}"), change.reason,
                       plain(change.detail))
     console.print(table)
+    if paused:
+        console.print(f"paused: skips the next {paused} issue(s) (set on the preference page)")
+    _print_consents(console, consents)
     sends = Table(title="Issues", title_justify="left")
     for column in ("issue", "edition", "state", "when (UTC)"):
         sends.add_column(column)
     for d in ledger.deliveries(config, person.email)[:10]:
         sends.add_row(plain(d.issue), plain(d.edition), d.state, d.at)
     console.print(sends)
+
+
+def _print_consents(console, consents: list) -> None:
+    """Consent given through the sign-up form: when asked, how, on which form, when confirmed.
+
+    One line each, never cut to the terminal's width: this is what a list owner shows
+    when asked to prove consent."""
+    if not consents:
+        console.print("consent: no web sign-up recorded (added by import or by a volunteer)")
+    for c in consents:
+        console.print(plain(f"consent: asked {c.requested_at} on {c.form} ({c.method}; language "
+                            f"{c.language}, sponsor {c.sponsor}); confirmed {c.confirmed_at}"), soft_wrap=True)
 
 
 @subscribers.command("set")

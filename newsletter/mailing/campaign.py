@@ -24,7 +24,16 @@ from ..project.root import DIST_DIR, find_project_root
 from ..text.mime import PreparedEdition, Recipient, check_address, check_url
 from .ledger import Ledger, ledger_path
 from .subscribers import SubscriberStore, database_path, edition_language
-from .tokens import bounce_base, mailto_token, make_token, secret_from, tagged_address, verp_token
+from .pauses import Pauses
+from .tokens import (
+    PREFERENCES,
+    bounce_base,
+    mailto_token,
+    make_token,
+    secret_from,
+    tagged_address,
+    verp_token,
+)
 
 TEST_PREFIX = "[TEST] "
 _SOURCES = ("newsletter.toml", "authors.yaml", "templates", "translations", "assets")
@@ -61,6 +70,7 @@ class Campaign:
     jobs: list[Job]
     skipped: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    paused: list[int] = field(default_factory=list)   # subscriber ids whose pause holds this issue
 
 
 # --- planning ----------------------------------------------------------------------------
@@ -166,17 +176,21 @@ def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: P
 def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
     config, chosen = campaign.config, {e["id"]: e for e in entries}
     base, bounces, mailto = unsubscribe_base(config), bounce_base(config), config.site.unsubscribe_mailto
-    with SubscriberStore(database_path(config)) as store:
+    pages = pages_base(config)
+    with SubscriberStore(database_path(config)) as store, Pauses(database_path(config)) as pauses:
         for s in store.all():
             edition = f"{s.sponsor}/{edition_language(config, s.language)}"
             if edition not in chosen:
                 continue
-            if s.status != "active":
+            held = s.status == "active" and pauses.holds(s.id, campaign.issue)
+            if s.status != "active" or held:
                 campaign.skipped[edition] += 1
+                campaign.paused += [s.id] * held
                 continue
             recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
                                   unsubscribe_url=f"{base}/{make_token(secret, s.id, s.email)}",
                                   view_url=chosen[edition]["view_url"],
+                                  preferences_url=f"{pages}/preferences/{make_token(secret, s.id, s.email, PREFERENCES)}",
                                   unsubscribe_mailto=tagged_address(mailto, mailto_token(secret, s.id, s.email)))
             sender = tagged_address(bounces, verp_token(secret, s.id, campaign.issue, s.email))
             campaign.jobs.append(Job(edition, recipient, sender, s.id))
@@ -185,12 +199,18 @@ def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) ->
 def _test_jobs(config: Config, campaign: Campaign, entries: list[dict], address: str) -> list[Job]:
     base = unsubscribe_base(config)
     return [Job(e["id"], Recipient(email=address, name=config.site.sample_subscriber.name,
-                                   unsubscribe_url=f"{base}/test", view_url=e["view_url"]),
+                                   unsubscribe_url=f"{base}/test", view_url=e["view_url"],
+                                   preferences_url=f"{pages_base(config)}/preferences/test"),
                 campaign.senders[e["id"]]) for e in entries]
 
 
 def unsubscribe_base(config: Config) -> str:
     return (config.sending.unsubscribe_url or f"{config.site.base_url.rstrip('/')}/unsubscribe").rstrip("/")
+
+
+def pages_base(config: Config) -> str:
+    """Public address of `newsletter serve`: unsubscribe_url without its /unsubscribe."""
+    return unsubscribe_base(config).removesuffix("/unsubscribe")
 
 
 def preflight(config: Config) -> None:

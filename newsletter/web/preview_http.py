@@ -225,7 +225,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """The sample subscriber's values, as in the sample .eml, so nobody reviews `%%name%%`."""
         person = self.server.preview.state.config.site.sample_subscriber
         return {"name": escape(person.name), "email": escape(person.email),
-                "unsubscribe_url": "#unsubscribe", "view_url": escape(edition.view_url)}
+                "unsubscribe_url": "#unsubscribe", "view_url": escape(edition.view_url),
+                "preferences_url": "#preferences"}
 
     def _local(self, page: str, dark: bool) -> bytes:
         """The email as published, with its web address pointing here; `dark` applies the

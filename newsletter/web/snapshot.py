@@ -1,6 +1,7 @@
 """Screenshots of every edition in real headless Chromium, and a contact sheet to attach
 to a review: sponsor × language rows, phone and desktop, light and dark columns; plus one
-article page per language at phone width (`article-<lang>.png`, the README's pictures).
+article page per language at phone width (`article-<lang>.png`, the README's pictures)
+and the subscriber web pages (`snapshot_pages`).
 
 The editions are served by the preview server on 127.0.0.1 (pictures included), so
 nothing is fetched from the network.
@@ -23,6 +24,7 @@ from ..text import locales
 from . import browser
 from .preview import Preview
 from .preview_http import PreviewServer
+from .snapshot_pages import page_shots
 
 VIEWPORTS = (browser.Viewport(375), browser.Viewport(375, dark=True),
              browser.Viewport(600), browser.Viewport(600, dark=True))
@@ -57,10 +59,11 @@ def snapshot(issue_dir: Path, out_dir: Path, environ: dict | None = None) -> dic
         grid = browser.screenshot(driver, GRID_VIEWPORT.width, max_height=2400)
         articles = {f"article-{lang}.png": _article_shot(driver, f"{server.url}web/{path}")
                     for lang, path in article_pages(preview).items()}
+        pages = page_shots(driver, preview.state.config)
     finally:
         driver.quit()
         server.close()
-    files = {s.path: s.png for s in shots} | {GRID_NAME: grid, SHEET_NAME: contact_sheet(shots)} | articles
+    files = {s.path: s.png for s in shots} | {GRID_NAME: grid, SHEET_NAME: contact_sheet(shots)} | articles | pages
     with build_lock(out_dir.parent):
         write_tree(out_dir, files)
     return files

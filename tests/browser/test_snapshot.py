@@ -9,6 +9,8 @@ from PIL import Image, ImageStat
 
 from newsletter.cli import main
 from newsletter.web.snapshot import GAP, HEADER_HEIGHT, THUMB_HEIGHT, VIEWPORTS
+from newsletter.web.snapshot_pages import PAGES_DIR
+from newsletter.web.snapshot_pages import VIEWPORTS as PAGE_VIEWPORTS
 from tests.conftest import SAMPLE_ISSUE, copy_project
 
 
@@ -22,7 +24,7 @@ def test_snapshot_writes_sized_non_blank_pngs(driver, tmp_path) -> None:
     out = tmp_path / "shots"
     result = CliRunner().invoke(main, ["snapshot", str(project / SAMPLE_ISSUE), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    shots = sorted(out.glob("*/*.png"))
+    shots = sorted(p for p in out.glob("*/*.png") if p.parent.name != PAGES_DIR)
     assert len(shots) == 9 * len(VIEWPORTS)
     for path in shots:
         image = Image.open(path)
@@ -37,3 +39,11 @@ def test_snapshot_writes_sized_non_blank_pngs(driver, tmp_path) -> None:
     for lang in ("en", "zh-Hans"):
         article = Image.open(out / f"article-{lang}.png")
         assert article.width == 375 and article.height > 1500 and _not_blank(article), lang
+    pages = sorted((out / PAGES_DIR).glob("*.png"))
+    assert len(pages) == (3 + 3) * 2 * len(PAGE_VIEWPORTS)      # 3 sign-up pages + 3 others, 2 languages
+    for path in pages:
+        image = Image.open(path)
+        assert image.width == int(path.stem.split("-")[-2]) and image.height > 300 and _not_blank(image), path
+    dark = Image.open(out / PAGES_DIR / "preferences-zh-Hans-375-dark.png")
+    light = Image.open(out / PAGES_DIR / "preferences-zh-Hans-375-light.png")
+    assert ImageStat.Stat(dark.convert("L")).mean[0] < ImageStat.Stat(light.convert("L")).mean[0] - 50
