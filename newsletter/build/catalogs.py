@@ -87,3 +87,25 @@ def _placeholder_slip(message) -> str:
 def _short(msgid) -> str:
     text = msgid[0] if isinstance(msgid, tuple) else msgid
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def load_chain(root: Path, chain: tuple[str, ...]) -> LoadedCatalog:
+    """The UI strings of the chain's first language, each one it lacks (untranslated, fuzzy,
+    broken) taken from the next language of its fallback chain that has it: a zh-Hant
+    catalog still missing strings shows zh-Hans ones, not English. A language with no
+    catalog yet uses the chain's, with a warning. Every language gets fresh translation
+    objects, so no chain can loop back on itself."""
+    first, *rest = chain
+    try:
+        loaded = load_catalog(root, first)
+    except InputError:
+        stand_in = next((t for t in rest if t != SOURCE_LANGUAGE and po_path(root, t).is_file()), None)
+        if stand_in is None or po_path(root, first).exists():
+            raise
+        loaded = LoadedCatalog(first, gettext.NullTranslations(), [Problem(
+            po_path(root, first), None, f"no UI translations for {first!r} yet, so {stand_in} ones are shown",
+            f"run: newsletter i18n draft {first} --from {stand_in} (or newsletter i18n init {first})")])
+    for lang in rest:
+        if lang == SOURCE_LANGUAGE or po_path(root, lang).is_file():
+            loaded.translations.add_fallback(load_catalog(root, lang).translations)
+    return loaded

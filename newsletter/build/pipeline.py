@@ -47,7 +47,7 @@ def load_catalogs(config: Config) -> dict[str, catalogs.LoadedCatalog]:
     loaded, problems = {}, []
     for lang in config.site.languages:
         try:
-            loaded[lang] = catalogs.load_catalog(config.root, lang)
+            loaded[lang] = catalogs.load_chain(config.root, config.fallbacks.chain(lang))
         except InputError as exc:
             problems += exc.problems
     if problems:
@@ -87,7 +87,8 @@ def output_files(config: Config, issue: Issue, built: list[BuiltEdition], manife
         files[b.edition.sponsor.logo] = (config.root / b.edition.sponsor.logo).read_bytes()
     for article in issue.articles:
         for version in article.versions.values():
-            files[version.meta.hero] = (issue.folder / version.meta.hero).read_bytes()
+            if version.meta.hero:
+                files[version.meta.hero] = (issue.folder / version.meta.hero).read_bytes()
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 

@@ -31,7 +31,7 @@ def _where(ctx, doc, img, path: Path | None) -> dict:
     for article in ctx.issue.articles:
         versions = sorted(article.versions.values(), key=lambda v: v.lang not in doc.languages)
         for v in versions:
-            if path is not None and path == ctx.issue.folder / v.meta.hero:
+            if path is not None and v.meta.hero and path == ctx.issue.folder / v.meta.hero:
                 return {"path": ctx.rel(v.path), "line": v.line("hero")}
     src = img.get("src", "")
     if path is not None and path == ctx.config.root / doc.built.edition.sponsor.logo:

@@ -80,7 +80,8 @@ class Loader:
         if origin in (types.UnionType, typing.Union):
             if data is None and type(None) in args:
                 return None
-            hint = next(a for a in args if a is not type(None))
+            options = [a for a in args if a is not type(None)]
+            hint = next((a for a in options if typing.get_origin(a) is dict and isinstance(data, dict)), options[0])
             return self.value(hint, data, key)
         if origin is list:
             if not isinstance(data, list):

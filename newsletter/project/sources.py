@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from . import limits
 from .config import Config, Localized
+from .fallback import complete_record
 from .safepath import inside, path_problem
 from .schema import Loader, field, one_line
 from .yamlfile import located, parse, read_text
@@ -48,9 +49,11 @@ class FrontMatter:
     author: str = field("author id from authors.yaml")
     category: str = field("section label shown above the title")
     date: dt.date = field("publication date, YYYY-MM-DD")
-    hero: str = field("hero image file, relative to the issue folder")
-    hero_alt: str = field("what the hero image shows, read aloud to blind readers")
-    discuss: str = field("https link where readers discuss the article", check=_https)
+    hero: str | None = field("hero image file, relative to the issue folder (optional)", default=None)
+    hero_alt: str | None = field("what the hero image shows, read aloud to blind readers "
+                                 "(required with hero)", default=None)
+    discuss: str | None = field("https link where readers discuss the article (optional)", default=None,
+                                check=_https)
     excerpt: str | None = field("short summary; derived from the body when absent", default=None)
     related: list[str] = field("slugs of related articles in this issue ('Check also')", default=[])
     sponsors: list[str] = field("sponsor ids credited on this article ('Sponsored by')", default=[])
@@ -167,6 +170,9 @@ def _read_issue_meta(config: Config, path: Path) -> IssueMeta:
                            "split them into several issues", lines.get("articles"))
     loader = Loader(config.site.languages)
     meta = loader.record(IssueMeta, data)
+    if meta is not None:
+        meta, more = complete_record(meta, config.fallbacks, config.site.languages)
+        loader.problems += more
     problems = located(path, lines, loader.problems)
     for i, sponsor in enumerate(meta.sponsors if meta else []):
         if config.sponsor(sponsor) is None:
@@ -182,6 +188,9 @@ def read_authors(config: Config) -> dict[str, Author]:
     data, lines = parse(read_text(path), path)
     loader = Loader(config.site.languages)
     authors = loader.value(dict[str, Author], data or {}, "")
+    if not loader.problems:
+        authors, more = complete_record(authors, config.fallbacks, config.site.languages)
+        loader.problems += more
     problems = located(path, lines, [_strip_dot(p) for p in loader.problems])
     if problems:
         raise InputError(problems)
@@ -262,6 +271,18 @@ def _check_version(config: Config, folder: Path, v: ArticleVersion, slugs: set[s
     for i, sponsor in enumerate(m.sponsors):
         if config.sponsor(sponsor) is None:
             out.append(Problem(v.path, v.line(f"sponsors[{i}]"), f"sponsors: unknown sponsor {sponsor!r}", f"use one of: {fix_ids}"))
+    return out + _hero_problems(config, folder, v)
+
+
+def _hero_problems(config: Config, folder: Path, v: ArticleVersion) -> list[Problem]:
+    """The hero picture is optional, but a picture needs its words and words need a picture."""
+    m = v.meta
+    if m.hero is None:
+        return [Problem(v.path, v.line("hero_alt"), "hero_alt: there is no hero picture to describe",
+                        "add `hero: images/<file>` above it, or remove the hero_alt line")] if m.hero_alt else []
     if wrong := path_problem(folder, m.hero, config.root, limits.MAX_IMAGE_BYTES):
-        out.append(Problem(v.path, v.line("hero"), f"hero: image {m.hero!r} {wrong[0]}", wrong[1]))
-    return out
+        return [Problem(v.path, v.line("hero"), f"hero: image {m.hero!r} {wrong[0]}", wrong[1])]
+    if not m.hero_alt:
+        return [Problem(v.path, v.line("hero"), "hero: the picture has no hero_alt",
+                        "add `hero_alt: \"…\"` saying what the picture shows, for readers who cannot see it")]
+    return []

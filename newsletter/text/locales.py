@@ -47,6 +47,21 @@ def is_cjk(tag: str) -> bool:
     return babel_locale(tag).language in {"zh", "ja", "ko"}
 
 
+def cjk_fonts(tag: str) -> str:
+    """Which CJK font stack a text needs: `tc` (Traditional Chinese faces), `sc`, `ja`, `ko`,
+    or "" for other scripts. Traditional text drawn with Simplified faces shows the wrong
+    glyph shapes, so the script decides, not the language."""
+    locale = babel_locale(tag)
+    if locale.language == "zh":
+        return "tc" if locale.script == "Hant" else "sc"
+    return locale.language if locale.language in {"ja", "ko"} else ""
+
+
+def same_language(tag: str, other: str) -> bool:
+    """zh-Hant and zh-Hans: one language in two scripts (a reader of one can read the other)."""
+    return babel_locale(tag).language == babel_locale(other).language
+
+
 def long_date(day: dt.date, tag: str) -> str:
     return format_date(day, "long", locale=babel_locale(tag))
 
