@@ -72,10 +72,17 @@ class CheckContext:
 
     def locate(self, needle: str, languages=None) -> dict:
         """`path`/`line` of the first source line holding `needle`, as Finding keywords
-        (empty when not found); article files of other `languages` are skipped."""
+        (empty when not found); article files of `languages` are searched first, then the
+        others: an edition also shows stand-ins along the fallback chains (an English
+        original in a zh-Hans edition), and their lines are the same source lines."""
         needle = needle.strip()
         if not needle:
             return {}
+        if languages is not None:
+            return self._find(needle, languages) or self._find(needle, None)
+        return self._find(needle, None)
+
+    def _find(self, needle: str, languages) -> dict:
         for path, lines in self.sources.items():
             lang = self.languages.get(path)
             if languages is not None and lang is not None and lang not in languages:

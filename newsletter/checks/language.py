@@ -35,8 +35,11 @@ def untranslated_article(ctx):
                 continue
             name = locales.display_name(lang, "en")
             new = f"{article.slug}.{lang}.md"
-            make = warning if keep else info
-            what = "shows the original with a notice" if keep else "leaves it out"
+            stand_in = ctx.config.fallbacks.first(article.versions, lang)
+            kin = stand_in is not None and locales.same_language(stand_in, lang)
+            make = warning if keep or kin else info
+            what = (f"shows the {stand_in} version with a notice" if kin
+                    else "shows the original with a notice" if keep else "leaves it out")
             yield make(f"{article.slug!r} has no {name} version; the {lang} edition {what}",
                        f"add {new} with `translated_from: {source.content_hash}` in its front matter",
                        path=ctx.rel(source.path), line=1,
@@ -68,8 +71,12 @@ def ui_strings(ctx):
         try:
             catalog = read_catalog(path, lang)
         except InputError as exc:
+            stand_in = next((t for t in ctx.config.fallbacks.chain(lang)[1:]
+                             if t != SOURCE_LANGUAGE and po_path(ctx.config.root, t).is_file()), None)
+            make = warning if stand_in and not path.exists() else error
             for p in exc.problems:
-                yield error(p.message, p.fix, path=ctx.rel(p.path), line=p.line)
+                shown = f"; {stand_in} UI strings are shown" if make is warning else ""
+                yield make(p.message + shown, p.fix, path=ctx.rel(p.path), line=p.line)
             continue
         for m in catalog:
             if not m.id:

@@ -57,6 +57,10 @@ def _print(report: CheckReport, strict: bool) -> None:
     console = Console(highlight=False)
     for f in report.findings:
         console.print(f"[{_STYLE[f.level]}]{f.level}:[/] {escape(str(f))}", soft_wrap=True)
+        if f.path and len(f.editions) > 1:
+            every = " (every edition)" if len(f.editions) == len(report.sizes) else ""
+            console.print(f"  [dim]in {len(f.editions)} editions{every}: {escape(', '.join(f.editions))}[/]",
+                          soft_wrap=True)
     table = Table(title="Editions", title_justify="left")
     for column in ("edition", "HTML size", "errors", "warnings"):
         table.add_column(column, justify="left" if column == "edition" else "right")

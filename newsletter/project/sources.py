@@ -130,7 +130,7 @@ def read_issue(config: Config, folder: Path) -> Issue:
     """Read and cross-check the issue folder; raises InputError with every problem found."""
     problems: list[Problem] = []
     meta, issue_lines = _collect(problems, lambda: _read_issue_meta(config, folder / ISSUE_FILE)) or (None, {})
-    authors = _collect(problems, lambda: read_authors(config)) or {}
+    authors = _collect(problems, lambda: read_authors(config))
     paths = _collect(problems, lambda: _article_files(config, folder))
     if paths is None:
         raise InputError(problems)
@@ -248,7 +248,7 @@ def _group(meta: IssueMeta, lines: dict[str, int], versions: list[ArticleVersion
 
 
 def _cross_check(config: Config, folder: Path, meta: IssueMeta, articles: list[Article],
-                 authors: dict[str, Author]) -> list[Problem]:
+                 authors: dict[str, Author] | None) -> list[Problem]:
     slugs = {a.slug for a in articles}
     problems: list[Problem] = []
     for article in articles:
@@ -258,10 +258,10 @@ def _cross_check(config: Config, folder: Path, meta: IssueMeta, articles: list[A
 
 
 def _check_version(config: Config, folder: Path, v: ArticleVersion, slugs: set[str],
-                   authors: dict[str, Author]) -> list[Problem]:
+                   authors: dict[str, Author] | None) -> list[Problem]:
     m, fix_ids = v.meta, ", ".join(s.id for s in config.sponsors)
     out = []
-    if m.author not in authors:
+    if authors is not None and m.author not in authors:  # None: authors.yaml itself is wrong
         out.append(Problem(v.path, v.line("author"), f"author: unknown author {m.author!r}",
                            f"add {m.author!r} to {AUTHORS_FILE} or use one of: {', '.join(sorted(authors))}"))
     for i, slug in enumerate(m.related):
