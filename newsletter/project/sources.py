@@ -15,6 +15,7 @@ from ..errors import InputError, Problem
 from . import limits
 from .config import Config, Localized
 from .fallback import complete_record
+from .listing import did_you_mean, language_fix, listing_problems, slug_of
 from .safepath import inside, path_problem
 from .schema import Loader, field, one_line
 from .yamlfile import located, parse, read_text
@@ -137,8 +138,12 @@ def read_issue(config: Config, folder: Path) -> Issue:
     versions = [_collect(problems, lambda p=path: read_article(config, p)) for path in paths]
     if meta is None:
         raise InputError(problems)
-    articles = _group(meta, issue_lines, [v for v in versions if v], folder, problems)
-    problems += _cross_check(config, folder, meta, articles, authors)
+    unreadable = {slug_of(p) for p, v in zip(paths, versions) if v is None}
+    articles = _group(meta, issue_lines, [v for v in versions if v], folder, problems, unreadable)
+    missing = set(meta.articles) - {a.slug for a in articles} - unreadable
+    # related slugs whose problem is already reported (a broken file, a mistyped listing)
+    excused = unreadable | missing | ({slug_of(p) for p in paths} if missing else set())
+    problems += _cross_check(config, folder, articles, authors, excused)
     if problems:
         raise InputError(problems)
     sponsors = meta.sponsors or [s.id for s in config.sponsors]
@@ -168,7 +173,7 @@ def _read_issue_meta(config: Config, path: Path) -> IssueMeta:
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         limits.check_count(path, "articles listed", len(data["articles"]), limits.MAX_ISSUE_ARTICLES,
                            "split them into several issues", lines.get("articles"))
-    loader = Loader(config.site.languages)
+    loader = Loader(config.site.languages, syntax="yaml")
     meta = loader.record(IssueMeta, data)
     if meta is not None:
         meta, more = complete_record(meta, config.fallbacks, config.site.languages)
@@ -186,7 +191,7 @@ def _read_issue_meta(config: Config, path: Path) -> IssueMeta:
 def read_authors(config: Config) -> dict[str, Author]:
     path = config.root / AUTHORS_FILE
     data, lines = parse(read_text(path), path)
-    loader = Loader(config.site.languages)
+    loader = Loader(config.site.languages, syntax="yaml")
     authors = loader.value(dict[str, Author], data or {}, "")
     if not loader.problems:
         authors, more = complete_record(authors, config.fallbacks, config.site.languages)
@@ -209,7 +214,7 @@ def read_article(config: Config, path: Path) -> ArticleVersion:
                                   "name it <slug>.<language>.md, e.g. hip-hinge.en.md")])
     if match["lang"] not in config.site.languages:
         raise InputError([Problem(path, None, f"language {match['lang']!r} is not one of the site's languages",
-                                  f"use one of: {', '.join(config.site.languages)} (see newsletter.toml)")])
+                                  language_fix(path, config.site.languages))])
     if not inside(path, config.root):
         raise InputError([Problem(path, None, "is a link to a file outside the project folder",
                                   "copy the article file itself into the issue folder")])
@@ -222,7 +227,7 @@ def read_article(config: Config, path: Path) -> ArticleVersion:
         raise InputError([Problem(path, 1, "front matter not found",
                                   "start the file with a line '---', the fields, then another '---'")])
     data, lines = parse(front.group(1) or "", path, first_line=2)
-    loader = Loader()
+    loader = Loader(syntax="yaml")
     meta = loader.record(FrontMatter, data)
     if loader.problems:
         raise InputError(located(path, lines, loader.problems))
@@ -231,43 +236,38 @@ def read_article(config: Config, path: Path) -> ArticleVersion:
 
 
 def _group(meta: IssueMeta, lines: dict[str, int], versions: list[ArticleVersion], folder: Path,
-           problems: list[Problem]) -> list[Article]:
+           problems: list[Problem], unreadable: set[str]) -> list[Article]:
     groups: dict[str, dict[str, ArticleVersion]] = {}
     for v in versions:
         key = v.meta.translation_key or v.slug
         groups.setdefault(key, {})[v.lang] = v
-    issue_path = folder / ISSUE_FILE
-    articles = []
-    for i, slug in enumerate(meta.articles):
-        if slug not in groups:
-            problems.append(Problem(issue_path, lines.get(f"articles[{i}]"), f"articles[{i}]: no article file for {slug!r}",
-                                    f"create {slug}.<language>.md in {folder}, or fix the slug"))
-            continue
-        articles.append(Article(slug, dict(sorted(groups[slug].items()))))
-    return articles
+    problems += listing_problems(folder / ISSUE_FILE, meta.articles, lines, set(groups), unreadable)
+    listed = dict.fromkeys(s for s in meta.articles if s in groups)
+    return [Article(slug, dict(sorted(groups[slug].items()))) for slug in listed]
 
 
-def _cross_check(config: Config, folder: Path, meta: IssueMeta, articles: list[Article],
-                 authors: dict[str, Author] | None) -> list[Problem]:
+def _cross_check(config: Config, folder: Path, articles: list[Article],
+                 authors: dict[str, Author] | None, excused: set[str]) -> list[Problem]:
     slugs = {a.slug for a in articles}
     problems: list[Problem] = []
     for article in articles:
         for v in article.versions.values():
-            problems += _check_version(config, folder, v, slugs, authors)
+            problems += _check_version(config, folder, v, slugs, authors, excused)
     return problems
 
 
 def _check_version(config: Config, folder: Path, v: ArticleVersion, slugs: set[str],
-                   authors: dict[str, Author] | None) -> list[Problem]:
+                   authors: dict[str, Author] | None, excused: set[str]) -> list[Problem]:
     m, fix_ids = v.meta, ", ".join(s.id for s in config.sponsors)
     out = []
     if authors is not None and m.author not in authors:  # None: authors.yaml itself is wrong
         out.append(Problem(v.path, v.line("author"), f"author: unknown author {m.author!r}",
                            f"add {m.author!r} to {AUTHORS_FILE} or use one of: {', '.join(sorted(authors))}"))
     for i, slug in enumerate(m.related):
-        if slug not in slugs or slug == v.slug:
+        if (slug not in slugs and slug not in excused) or slug == v.slug:
+            guess = did_you_mean(slug, slugs - {v.slug})
             out.append(Problem(v.path, v.line(f"related[{i}]"), f"related: {slug!r} is not another article of this issue",
-                               "use the slug of an article listed in issue.yaml"))
+                               f"did you mean {guess!r}?" if guess else "use the slug of an article listed in issue.yaml"))
     for i, sponsor in enumerate(m.sponsors):
         if config.sponsor(sponsor) is None:
             out.append(Problem(v.path, v.line(f"sponsors[{i}]"), f"sponsors: unknown sponsor {sponsor!r}", f"use one of: {fix_ids}"))
