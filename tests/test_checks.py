@@ -122,8 +122,10 @@ def test_fuzzy_and_untranslated_ui_strings(project):
     edit(project / PO, 'msgid "About the author"\nmsgstr "关于作者"', '#, fuzzy\nmsgid "About the author"\nmsgstr "关于作者"')
     edit(project / PO, 'msgstr "到网上参与讨论"', 'msgstr ""')
     hits = found(project, "i18n.ui-strings")
-    assert sorted(f.message.split("” ")[1] for f in hits) == ["is fuzzy (not used), so English is shown",
-                                                            "is not translated, so English is shown"]
+    assert sorted(f.message for f in hits) == [
+        'msgid "About the author": is marked fuzzy (needs work), so emails show the English text',
+        'msgid "Discuss on the web": has no translation yet, so emails show the English text']
+    assert {f.level for f in hits} == {"warning"}
     assert all(f.path == PO and f.line for f in hits)
 
 

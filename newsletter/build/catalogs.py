@@ -17,7 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 from ..errors import InputError, Problem
-from ..text import locales
+from ..text import htmltags, locales
 from ..text.placeholders import mismatches
 
 SOURCE_LANGUAGE = "en"  # the language the templates' msgids are written in
@@ -57,9 +57,7 @@ def read_catalog(path: Path, language: str) -> Catalog:
         with path.open("rb") as fp:
             return read_po(fp, locale=locales.babel_locale(language), abort_invalid=True)
     except PoFileError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError([Problem(path, line, f"catalog is broken: {exc}",
-                                  "open it in Poedit, which shows and fixes syntax errors")]) from None
+        raise InputError([_plain(path, exc, language)]) from None
 
 
 def _fuzzy_warnings(path: Path, catalog: Catalog) -> list[Problem]:
@@ -81,7 +79,25 @@ def _placeholder_slip(message) -> str:
     ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
     strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
     found = [what for text in strings if text for what, _ in mismatches(ids[-1], text)]
+    found += ["its HTML tags differ from the English text's" for text in strings
+              if text and htmltags.differ(ids[-1], text)]
     return found[0] if found else ""
+
+
+def _plain(path: Path, exc: PoFileError, language: str) -> Problem:
+    """Babel's parse errors in words a translator can act on."""
+    line, text = getattr(exc, "lineno", None), str(exc)
+    name = locales.display_name(language, "en")
+    if text.startswith("msg has more translations than num_plurals"):
+        forms = locales.plural_count(language)
+        return Problem(path, (line or 0) + 1 or None,
+                       f"this plural entry has more forms (msgstr[0], msgstr[1], …) than {name} uses ({forms})",
+                       f"keep msgstr[0]{' to msgstr[' + str(forms - 1) + ']' if forms > 1 else ''} and delete "
+                       "the other msgstr[…] lines (Poedit shows one box per form)")
+    if text.startswith("missing msgstr"):
+        return Problem(path, (line or 0) + 1 or None, "this msgid has no msgstr line under it",
+                       'add msgstr "" (or the translation) on the next line')
+    return Problem(path, line, f"catalog is broken: {text}", "open it in Poedit, which shows and fixes syntax errors")
 
 
 def _short(msgid) -> str:

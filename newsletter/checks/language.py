@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..build.catalogs import SOURCE_LANGUAGE, po_path, read_catalog
+from ..build.catalogs import SOURCE_LANGUAGE, po_path
 from ..errors import InputError
+from ..i18n.report import language_findings
 from ..project.sources import ISSUE_FILE
 from ..text import hanpunct, locales
 from .context import describe
@@ -61,15 +62,16 @@ def stale_translation(ctx):
                           path=ctx.rel(version.path), line=version.line("translated_from"))
 
 
-@check("i18n.ui-strings", "Untranslated or fuzzy interface strings (buttons, footer) show in "
-       "English inside a Chinese email.", scope="issue")
+@check("i18n.ui-strings", "Interface strings (buttons, footer): untranslated or fuzzy ones show "
+       "in English inside a Chinese email; a broken placeholder, HTML tag or plural header breaks "
+       "it. The same findings as `newsletter i18n status`.", scope="issue")
 def ui_strings(ctx):
     for lang in _edition_languages(ctx):
         if lang == SOURCE_LANGUAGE:
             continue
         path = po_path(ctx.config.root, lang)
         try:
-            catalog = read_catalog(path, lang)
+            _, found = language_findings(ctx.config.root, lang)
         except InputError as exc:
             stand_in = next((t for t in ctx.config.fallbacks.chain(lang)[1:]
                              if t != SOURCE_LANGUAGE and po_path(ctx.config.root, t).is_file()), None)
@@ -78,18 +80,8 @@ def ui_strings(ctx):
                 shown = f"; {stand_in} UI strings are shown" if make is warning else ""
                 yield make(p.message + shown, p.fix, path=ctx.rel(p.path), line=p.line)
             continue
-        for m in catalog:
-            if not m.id:
-                continue
-            msgid = m.id[0] if isinstance(m.id, tuple) else m.id
-            state = "is fuzzy (not used)" if m.fuzzy else "is not translated" if not _done(m.string) else ""
-            if state:
-                yield warning(f"UI string “{msgid}” {state}, so English is shown",
-                              "translate it in Poedit and clear 'Needs work'", path=ctx.rel(path), line=m.lineno)
-
-
-def _done(string) -> bool:
-    return all(string) if isinstance(string, (tuple, list)) else bool(string)
+        for level, p in found:
+            yield (error if level == "error" else warning)(p.message, p.fix, path=ctx.rel(path), line=p.line)
 
 
 @check("i18n.halfwidth-punctuation", "Half-width , . : ; ? ! ( ) next to Chinese characters "

@@ -109,7 +109,8 @@ def _print_status(catalogs: list[dict], gaps: list[dict], count: int) -> None:
         s = entry["stats"]
         if s:
             click.echo(f"  {entry['language']}: {s['percent']}% translated — {s['translated']} translated, "
-                       f"{s['fuzzy']} fuzzy, {s['untranslated']} untranslated, {s['obsolete']} obsolete")
+                       f"{s['broken']} broken, {s['fuzzy']} fuzzy, {s['untranslated']} untranslated, "
+                       f"{s['obsolete']} obsolete")
         for problem in entry["problems"]:
             click.echo(f"    {problem}")
     click.echo("Articles:")

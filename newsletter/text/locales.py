@@ -11,6 +11,7 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.messages.plurals import get_plural
 from babel.lists import format_list
 
 RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"}
@@ -60,6 +61,11 @@ def cjk_fonts(tag: str) -> str:
 def same_language(tag: str, other: str) -> bool:
     """zh-Hant and zh-Hans: one language in two scripts (a reader of one can read the other)."""
     return babel_locale(tag).language == babel_locale(other).language
+
+
+def plural_count(tag: str) -> int:
+    """How many plural forms the language's catalogs have (1 for Chinese, 2 for English)."""
+    return get_plural(babel_locale(tag)).num_plurals
 
 
 def long_date(day: dt.date, tag: str) -> str:
