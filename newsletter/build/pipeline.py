@@ -19,10 +19,12 @@ from . import catalogs
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
 from .inline import inline_css
-from .output import write_tree
+from .output import build_lock, write_tree
+from .personal import neutralise
 from .plan import Edition, plan_editions
 from .render import Rendered, make_environment, render_edition, ui_functions
 from .sample import edition_mail, sample_eml
+from .verify import verify_edition
 from .views import edition_view
 
 
@@ -38,8 +40,10 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     warnings = [w for c in loaded.values() for w in c.warnings]
     out_dir = (out_root or root / DIST_DIR) / issue.name
     manifest = make_manifest(issue, built, when)
-    write_tree(out_dir, output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded))
-    write_archive(out_dir.parent, config, loaded)
+    files = output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded)
+    with build_lock(out_dir.parent):
+        write_tree(out_dir, files)
+        write_archive(out_dir.parent, config, loaded)
     return BuildResult(config, issue, out_dir, built, warnings, manifest)
 
 
@@ -69,9 +73,10 @@ def build_edition(config: Config, issue: Issue, edition: Edition,
     """`env` lets the live preview reuse compiled templates between rebuilds."""
     env = env or make_environment(config.root)
     ui = {lang: ui_functions(loaded[lang].translations) for lang in edition.languages}
-    view = edition_view(config, issue, edition, ui)
+    view = neutralise(edition_view(config, issue, edition, ui))
     rendered: Rendered = render_edition(env, view, edition.sponsor.colors.__dict__)
     html = inline_css(rendered.html)
+    verify_edition(issue, view, html)
     mail = edition_mail(config, edition, view.subject, html, rendered.text)
     return BuiltEdition(edition, view.subject, view.preheader, html, rendered.text,
                         sample_eml(config, edition, mail, when))

@@ -15,9 +15,13 @@ from ..project.sources import Issue
 PLACEHOLDERS = ("name", "email", "unsubscribe_url", "view_url")
 
 
+class Placeholder(str):
+    """A per-subscriber token the build itself placed (see personal.py): only these are filled."""
+
+
 def placeholder(name: str) -> str:
     assert name in PLACEHOLDERS, name
-    return f"%%{name}%%"
+    return Placeholder(f"%%{name}%%")
 
 
 @dataclass(frozen=True)

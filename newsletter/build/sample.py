@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
+from ..errors import BuildError
 from ..project.config import Config, localized
 from ..text.mime import EditionMail, PreparedEdition, Recipient, message_id
 from .plan import Edition
@@ -25,4 +26,8 @@ def sample_eml(config: Config, edition: Edition, mail: EditionMail, when: dt.dat
     recipient = Recipient(email=person.email, name=person.name,
                           unsubscribe_url=f"{edition.base_url}/unsubscribe/sample", view_url=edition.view_url)
     msg_id = message_id(edition.issue, edition.id, person.email, mail.message_id_domain)
-    return PreparedEdition(mail).message(recipient, date=when, message_id=msg_id)
+    try:
+        prepared = PreparedEdition(mail)
+    except KeyError as exc:  # a %%Name%% typed into a template (content's are neutralised)
+        raise BuildError(f"templates/email: {exc.args[0]}; fix the placeholder in the template") from None
+    return prepared.message(recipient, date=when, message_id=msg_id)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from . import a11y, fallback, images, issuefiles, language, links, mail, size
+from . import a11y, fallback, headers, images, issuefiles, language, links, mail, personal, size
 from .context import make_context
 from .registry import Check, Finding
 
 ALL_CHECKS: tuple[Check, ...] = (size.CHECKS + a11y.CHECKS + links.CHECKS + mail.CHECKS
-                                 + language.CHECKS + fallback.CHECKS + images.CHECKS
-                                 + issuefiles.CHECKS)
+                                 + language.CHECKS + fallback.CHECKS + images.CHECKS + headers.CHECKS
+                                 + personal.CHECKS + issuefiles.CHECKS)
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 

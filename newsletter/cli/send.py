@@ -34,7 +34,7 @@ from ..mailing.subscribers import (
 from ..mailing.transports import make_transport
 from ..project.config import load_config
 from ..project.root import find_project_root
-from .common import reports_errors
+from .common import console, echo, plain, reports_errors, styled
 
 _LEDGER_COLUMNS = ("sent", "inflight", "pending", "deferred", "failed", "skipped")
 
@@ -65,21 +65,21 @@ def send(issue: Path, smtp: str | None, dry_run: bool, test_to: str | None, only
     if sending.needs_build(load_config(find_project_root(issue)), issue):
         build_issue(issue)
     campaign = sending.load_campaign(issue, settings, os.environ, test_to=test_to)
-    console = Console()
+    out = console()
     for warning in campaign.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        out.print(styled("warning:", "yellow"), plain(warning))
     if dry_run:
-        return _print_plan(console, campaign)
+        return _print_plan(out, campaign)
     config = campaign.config
     transport = make_transport(smtp or config.sending.smtp, config.root / config.sending.outbox,
                                os.environ, config.sending.smtp_password_env)
-    console.print(f"Sending {campaign.issue} through {transport.description}", highlight=False)
-    with _progress(console) as progress:
+    out.print(plain(f"Sending {campaign.issue} through {transport.description}"))
+    with _progress(out) as progress:
         task = progress.add_task("sending", total=len(campaign.jobs))
         summary = sending.send(campaign, transport, settings, record=not test_to,
                                report=lambda *_: progress.advance(task))
         progress.update(task, total=progress.tasks[0].completed)
-    _print_summary(console, summary)
+    _print_summary(out, summary)
     if summary.failed or summary.deferred:
         sys.exit(1)
 
@@ -94,12 +94,12 @@ def _print_plan(console: Console, campaign: sending.Campaign) -> None:
     plan = sending.dry_run(campaign)
     for edition, emails in sorted(plan.items()):
         for email in emails:
-            click.echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
-    table = Table(title=f"Dry run: {campaign.issue} (nothing sent)", title_justify="left")
+            echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
+    table = Table(title=plain(f"Dry run: {campaign.issue} (nothing sent)"), title_justify="left")
     for column in ("edition", "recipients", "inactive"):
         table.add_column(column, justify="left" if column == "edition" else "right")
     for edition in sorted(set(plan) | set(campaign.skipped)):
-        table.add_row(edition, str(len(plan.get(edition, []))), str(campaign.skipped[edition]))
+        table.add_row(plain(edition), str(len(plan.get(edition, []))), str(campaign.skipped[edition]))
     console.print(table)
 
 
@@ -108,16 +108,16 @@ def _print_summary(console: Console, summary: sending.Summary) -> None:
     for column in ("edition", "sent", "failed", "retry later", "skipped"):
         table.add_column(column, justify="left" if column == "edition" else "right")
     for edition in summary.editions():
-        table.add_row(edition, *(str(c[edition]) for c in
+        table.add_row(plain(edition), *(str(c[edition]) for c in
                                  (summary.sent, summary.failed, summary.deferred, summary.skipped)))
     console.print(table)
     if summary.possibly_twice:
-        console.print(f"[yellow]{len(summary.possibly_twice)} message(s) were being sent when the last "
-                      "run stopped and were sent again; these people may have two copies:[/]")
+        console.print(styled(f"{len(summary.possibly_twice)} message(s) were being sent when the last "
+                             "run stopped and were sent again; these people may have two copies:", "yellow"))
         for edition, email in summary.possibly_twice:
-            console.print(f"  {edition}\t{email}", highlight=False)
+            console.print(plain(f"  {edition}\t{email}"))
     for edition, email, reply in summary.failures:
-        console.print(f"[red]not delivered:[/] {edition}\t{email}\t{reply}", highlight=False)
+        console.print(styled("not delivered:", "red"), plain(f"{edition}\t{email}\t{reply}"))
     if summary.deferred:
         console.print("Run the same command again later to retry the 'retry later' ones.")
 
@@ -129,19 +129,19 @@ def status(issue: Path) -> None:
     """Show how far sending ISSUE got, per edition."""
     config = load_config(find_project_root(issue))
     path = ledger_path(config, issue.resolve().name)
-    console = Console()
+    out = console()
     if not path.is_file():
-        console.print(f"Nothing has been sent for {issue.resolve().name} yet.", highlight=False)
+        out.print(plain(f"Nothing has been sent for {issue.resolve().name} yet."))
         return
     with Ledger(path) as ledger:
         counts = ledger.counts()
-    table = Table(title=f"Sending {issue.resolve().name}", title_justify="left")
+    table = Table(title=plain(f"Sending {issue.resolve().name}"), title_justify="left")
     table.add_column("edition", no_wrap=True)
     for column in ("total", *_LEDGER_COLUMNS):
         table.add_column(column.replace("inflight", "in flight"), justify="right")
     for edition, c in sorted(counts.items()):
-        table.add_row(edition, str(sum(c.values())), *(str(c[s]) for s in _LEDGER_COLUMNS))
-    console.print(table)
+        table.add_row(plain(edition), str(sum(c.values())), *(str(c[s]) for s in _LEDGER_COLUMNS))
+    out.print(table)
 
 
 @click.command()
@@ -152,7 +152,7 @@ def serve(host: str, port: int) -> None:
     """Run the unsubscribe page (RFC 8058 one-click) and the web archive in dist/."""
     from ..web.serve import run
     config = load_config(find_project_root(Path.cwd()))
-    click.echo(f"Serving on http://{host}:{port}/ (unsubscribe links: /unsubscribe/…); Ctrl+C stops.")
+    echo(f"Serving on http://{host}:{port}/ (unsubscribe links: /unsubscribe/…); Ctrl+C stops.")
     run(config, os.environ, host=host, port=port)
 
 
@@ -175,8 +175,8 @@ def import_(file: Path) -> None:
     with store:
         result = import_csv(config, store, file)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{result.added} added, {result.updated} updated.")
+        echo(f"warning: {warning}", err=True)
+    echo(f"{result.added} added, {result.updated} updated.")
 
 
 @subscribers.command()
@@ -194,7 +194,7 @@ def export(out: Path | None, status: str | None) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
             count = export_csv(store, handle, status)
         tmp.replace(out)
-    click.echo(f"{count} subscribers written to {out}")
+    echo(f"{count} subscribers written to {out}")
 
 
 @subscribers.command("list")
@@ -210,6 +210,6 @@ def list_(status: str | None, sponsor: str | None) -> None:
     with store:
         rows = list(store.all(status=status, sponsor=sponsor))
     for s in rows:
-        table.add_row(s.email, s.name, s.language, s.sponsor, s.status)
+        table.add_row(*(plain(v) for v in (s.email, s.name, s.language, s.sponsor, s.status)))
     table.title = f"{len(rows)} subscriber(s)"
-    Console().print(table)
+    console().print(table)

@@ -7,6 +7,7 @@ re-importing an old spreadsheet never brings back someone who left.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -19,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..errors import InputError, Problem
 from ..project.config import Config
+from ..project.encodings import looks_like_utf16
 
 STATUSES = ("active", "unsubscribed", "bounced")
 BOTH = "both"
@@ -224,6 +226,8 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise InputError([Problem(path, None, f"cannot read the file ({exc.strerror})",
                                   "check the file name and folder")]) from None
+    if utf16 := looks_like_utf16(data):  # Excel's "Unicode Text", Notepad's "Unicode": readable as is
+        return _decode_utf16(path, data, utf16)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -237,6 +241,16 @@ def _read_text(path: Path) -> str:
                                       f"re-save it as UTF-8: {hint}")]) from None
         raise InputError([Problem(path, line, "the file is saved in the Chinese GBK/GB18030 encoding, "
                                   "not UTF-8", f"re-save it as UTF-8: {hint}")]) from None
+
+
+def _decode_utf16(path: Path, data: bytes, kind: str) -> str:
+    codec = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else \
+        ("utf-16-be" if "big" in kind else "utf-16-le")
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(path, data[:exc.start].count(b"\n\x00") + 1, f"the file is saved as {kind} "
+                                  "but is damaged here", "re-save it as UTF-8 (\"CSV UTF-8\" in Excel)")]) from None
 
 
 def _columns(path: Path, header: list[str] | None) -> dict[str, int]:
@@ -300,11 +314,23 @@ def _valid_email(value: str, bad) -> str | None:
     return email
 
 
+# OWASP "CSV Injection": a spreadsheet evaluates a cell starting with one of these as a
+# formula (=HYPERLINK(…), =cmd|…); the full-width forms are added as cheap insurance for
+# spreadsheets used with a Chinese input method.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
 def export_csv(store: SubscriberStore, out: io.TextIOBase, status: str | None = None) -> int:
+    """Every cell that could start a formula gets a leading apostrophe, as OWASP recommends:
+    spreadsheets then show it as text. Quotes and commas are quoted by the csv module."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
     for s in store.all(status=status):
-        writer.writerow([s.email, s.name, s.language, s.sponsor, s.status])
+        writer.writerow([_as_text(v) for v in (s.email, s.name, s.language, s.sponsor, s.status)])
         count += 1
     return count
+
+
+def _as_text(cell: str) -> str:
+    return f"'{cell}" if cell.startswith(FORMULA_START) else cell

@@ -167,4 +167,7 @@ def one_line(value: Any) -> str | None:
         if isinstance(text, str) and (bad := _BREAKS.search(text)):
             return (f"contains a line break or invisible character ({ord(bad.group()):#04x}); "
                     "write it on one line")
+        if isinstance(text, str) and "%%" in text:
+            return ("contains '%%', which marks a per-subscriber placeholder, but this text is the same "
+                    "for every subscriber (only the templates personalise); write a single % or remove it")
     return None

@@ -1,16 +1,21 @@
 """Markdown bodies to safe HTML (for the email and web) and to plain text (for the text part).
 
 Raw HTML pasted into Markdown is allowed through markdown-it and then cut down by nh3 to an
-allow-list, so nothing a paste brings in can run in a subscriber's mail client.
+allow-list, so nothing a paste brings in can run in a subscriber's mail client. Nesting is
+limited too: the HTML parser behind CSS inlining (libxml2) silently drops everything below
+256 levels, and with it the email's footer and every later article.
 """
 from __future__ import annotations
 
 import re
 from functools import cache
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from ..errors import NewsletterError
 
 ALLOWED_TAGS = {"a", "p", "br", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
                 "h2", "h3", "h4", "hr", "img", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub",
@@ -23,6 +28,19 @@ URL_SCHEMES = {"https", "http", "mailto"}
 # allowed at all, so no CSS from content (expression(), url(javascript:…)) reaches a page.
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "applet", "svg", "math", "template",
                         "noscript", "noembed", "noframes", "xmp", "title", "textarea", "select", "frameset"}
+# Real articles nest a handful of levels; the email's own layout adds about 15 around them.
+MAX_NESTING = 64
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class TooDeeplyNested(NewsletterError):
+    """The body's HTML nests deeper than MAX_NESTING; `line` is 1-based in the Markdown."""
+
+    def __init__(self, depth: int, line: int):
+        self.depth, self.line = depth, line
+        super().__init__(f"the article's HTML is nested {depth} levels deep, more than the {MAX_NESTING} "
+                         "an email can safely hold (mail programs drop everything below the limit, "
+                         "footer and unsubscribe link included)")
 
 
 @cache
@@ -31,10 +49,43 @@ def _parser() -> MarkdownIt:
 
 
 def to_html(markdown: str) -> str:
-    """Render Markdown and sanitise the result; the output is safe to mark as Markup."""
+    """Render Markdown and sanitise the result; the output is safe to mark as Markup.
+
+    Raises TooDeeplyNested rather than return HTML that inlining would cut short."""
     html = _parser().render(markdown)
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True, link_rel=None)
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                      clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True, link_rel=None)
+    depth, _ = _Depth.measure(clean)
+    if depth > MAX_NESTING:
+        raise TooDeeplyNested(depth, _Depth.measure(markdown)[1] or 1)
+    return clean
+
+
+class _Depth(HTMLParser):
+    """Deepest element nesting of an HTML text, and the line where it first passes the limit."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth = self.deepest = 0
+        self.line = 0
+
+    @classmethod
+    def measure(cls, html: str) -> tuple[int, int]:
+        parser = cls()
+        parser.feed(html)
+        parser.close()
+        return parser.deepest, parser.line
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in _VOID:
+            self.depth += 1
+            self.deepest = max(self.deepest, self.depth)
+            if self.depth > MAX_NESTING and not self.line:
+                self.line = self.getpos()[0]
+
+    def handle_endtag(self, tag) -> None:
+        if tag not in _VOID:
+            self.depth = max(0, self.depth - 1)
 
 
 def to_text(markdown: str) -> str:

@@ -155,6 +155,10 @@ class Preview:
                 return None
             try:
                 built = build_edition(s.config, s.issue, edition, s.loaded, s.when, env=s.env)
+            except InputError as exc:  # a picture, nesting, or content lost in inlining
+                if [str(p) for p in exc.problems] != self.problems:
+                    self._fail([str(p) for p in exc.problems])
+                return None
             except BuildError as exc:
                 if str(exc) not in self.problems:
                     self._fail([str(exc)])
@@ -163,12 +167,17 @@ class Preview:
             return built
 
     def asset(self, relative: str) -> Path | None:
-        """A picture an edition links to (`images/…` in the issue, `assets/…` in the project)."""
-        for base in (self.issue_dir, self.root):
-            path = (base / relative).resolve()
-            if path.is_relative_to(base) and path.is_file():
-                return path
-        return None
+        """A picture an edition links to, exactly as a build would publish it: an article's
+        hero or a sponsor's logo. Nothing else of the project is reachable (not the
+        subscriber database, the ledgers or the outbox with its unsubscribe links)."""
+        s = self._state
+        published = {v.meta.hero: s.issue.folder for a in s.issue.articles for v in a.versions.values()}
+        published |= {sponsor.logo: s.config.root for sponsor in s.config.sponsors}
+        base = published.get(relative)
+        if base is None:
+            return None
+        path = (base / relative).resolve()
+        return path if path.is_relative_to(base.resolve()) and path.is_file() else None
 
     def watched_paths(self) -> list[Path]:
         root = self.root

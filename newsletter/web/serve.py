@@ -14,12 +14,12 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from ..mailing.subscribers import Subscriber, SubscriberStore, database_path
 from ..mailing.tokens import secret_from, token_id, verify
 from ..project.config import Config
 from ..project.root import DIST_DIR
+from .static import StrictStaticFiles
 
 TEMPLATE_DIR = "templates/web"
 TEMPLATE = "unsubscribe.html.j2"
@@ -53,7 +53,7 @@ def create_app(config: Config, secret: bytes) -> Starlette:
     routes = [Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"])]
     dist = config.root / DIST_DIR
     if dist.is_dir():
-        routes.append(Mount("/", StaticFiles(directory=dist, html=True), name="archive"))
+        routes.append(Mount("/", StrictStaticFiles(directory=dist, html=True), name="archive"))
     return Starlette(routes=routes)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..build.output import write_tree
+from ..build.output import build_lock, write_tree
 from ..project.config import localized
 from ..text import locales
 from . import browser
@@ -55,7 +55,8 @@ def snapshot(issue_dir: Path, out_dir: Path, environ: dict | None = None) -> dic
         driver.quit()
         server.close()
     files = {s.path: s.png for s in shots} | {GRID_NAME: grid, SHEET_NAME: contact_sheet(shots)}
-    write_tree(out_dir, files)
+    with build_lock(out_dir.parent):
+        write_tree(out_dir, files)
     return files
 
 
