@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..project.config import Config, load_config
 from ..project.root import DIST_DIR, find_project_root
 from ..project.sources import Issue, read_issue
-from . import catalogs
+from . import catalogs, pictures
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
 from .inline import inline_css
@@ -33,6 +33,7 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     root = find_project_root(issue_dir)
     config = load_config(root)
     issue = read_issue(config, issue_dir.resolve())
+    pictures.check(config, issue)
     loaded = load_catalogs(config)
     editions = plan_editions(config, issue)
     when = build_time(issue, os.environ if environ is None else environ)
@@ -94,6 +95,7 @@ def output_files(config: Config, issue: Issue, built: list[BuiltEdition], manife
         for version in article.versions.values():
             if version.meta.hero:
                 files[version.meta.hero] = (issue.folder / version.meta.hero).read_bytes()
+    files |= pictures.published_files(issue)
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 

@@ -20,6 +20,7 @@ from ..project.sources import Article, ArticleVersion, Issue
 from ..text import locales
 from ..text import markdown as markup
 from ..text.width import truncate
+from . import pictures
 from .plan import Edition, placeholder
 
 EXCERPT_WIDTH = 160  # display columns (a Han character counts 2)
@@ -195,15 +196,15 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         hero_url=edition.asset_url(m.hero) if m.hero else "", hero_alt=m.hero_alt or "",
         hero_size=_fit(images.size(issue.folder / m.hero)) if m.hero else (0, 0),
         excerpt=m.excerpt or truncate(markup.first_paragraph(v.body), EXCERPT_WIDTH),
-        body_html=_body_html(v), body_text=markup.to_text(v.body),
+        body_html=_body_html(v, pictures.shown(issue, edition, v)), body_text=markup.to_text(v.body),
         full=issue.meta.content == "full", related=_related(config, issue, edition, [s for s in m.related if s in visible], reader),
         discuss_url=m.discuss or "", read_url=edition.article_url(v.slug),
         sponsored_by=locales.join_names(credits, reader))
 
 
-def _body_html(v: ArticleVersion) -> Markup:
+def _body_html(v: ArticleVersion, shown: dict) -> Markup:
     try:
-        return Markup(markup.to_html(v.body))
+        return Markup(markup.to_html(v.body, shown))
     except markup.TooDeeplyNested as exc:
         raise InputError([Problem(v.path, v.body_line + exc.line - 1, str(exc),
                                   "remove the extra nested tags (<blockquote>, <div>, lists) pasted here")]) from None
