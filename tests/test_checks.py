@@ -178,7 +178,7 @@ def test_postal_address_not_real(project):
     ("links.placeholder", "Doors open at TK.", "error"),
     ("a11y.link-text", "[click here](https://hearts.example.org/guide)", "warning"),
     ("a11y.img-alt", '<img src="https://hearts.example.org/map.png" width="10" height="10">', "error"),
-    ("images.missing", "![Map of the hall](images/hall-map.png)", "error"),
+    ("images.missing", "<img src=\"images/hall-map.png\" alt=\"Map of the hall\">", "error"),
     ("images.dimensions", "![Map of the hall](https://hearts.example.org/map.png)", "warning"),
 ])
 def test_bad_markdown_is_traced_to_its_line(project, check_id, markdown, level):
