@@ -3,6 +3,7 @@ once with lxml, plus helpers to point a finding back at the source line it came 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,7 @@ class CheckContext:
     editions: list[EditionDoc]
     sources: dict[Path, list[str]]   # every source file the volunteer edits, as lines
     languages: dict[Path, str]       # article file → its language
+    fetch: Callable | None = None    # the network, for `check --online`; None: offline
 
     def rel(self, path: Path) -> str:
         """Paths as the volunteer sees them from the project folder."""
@@ -103,12 +105,12 @@ class CheckContext:
         return {"path": CONFIG_NAME}
 
 
-def make_context(config: Config, issue: Issue, built: list[BuiltEdition]) -> CheckContext:
+def make_context(config: Config, issue: Issue, built: list[BuiltEdition], fetch=None) -> CheckContext:
     docs = [EditionDoc(b, lxml.html.document_fromstring(b.html)) for b in built]
     files = {v.path: v.lang for a in issue.articles for v in a.versions.values()}
     others = [issue.folder / ISSUE_FILE, config.root / AUTHORS_FILE, config.root / CONFIG_NAME]
     sources = {p: _lines(p) for p in [*files, *others]}
-    return CheckContext(config, issue, docs, sources, files)
+    return CheckContext(config, issue, docs, sources, files, fetch)
 
 
 def _lines(path: Path) -> list[str]:
