@@ -45,6 +45,7 @@ class ArticleBlock(Block):
     slug: str = ""
     notice: bool = False            # shown in another language than the reader's
     notice_original: bool = True    # …and that language is the article's original
+    draft: bool = False             # converted by machine, not reviewed yet
     original_name: str = ""         # the content's language, named in the reader's language
     category: str = ""
     title: str = ""
@@ -174,12 +175,18 @@ def _version_for(config: Config, issue: Issue, edition: Edition, article: Articl
     """The version for readers of `lang`: theirs, else the first along the language's
     fallback chain. Another script of the same language (zh-Hans for zh-Hant) always
     stands in; another language only under `untranslated: keep`, outside bilingual editions."""
-    found = config.fallbacks.first(article.versions, lang)
+    versions = _usable(issue, article)
+    found = config.fallbacks.first(versions, lang)
     if found is not None and locales.same_language(found, lang):
-        return article.versions[found]
+        return versions[found]
     if edition.bilingual or issue.meta.untranslated == "hide":
         return None
-    return article.versions[found] if found else article.original
+    return versions[found] if found else article.original
+
+
+def _usable(issue: Issue, article: Article) -> dict[str, ArticleVersion]:
+    """The article's versions, without machine-converted drafts under `drafts: hide`."""
+    return {t: v for t, v in article.versions.items() if not (v.meta.draft and issue.meta.drafts == "hide")}
 
 
 def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVersion, reader: str,
@@ -189,7 +196,7 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
     credits = [localized(config.sponsor(s).name, reader) for s in m.sponsors]
     return ArticleBlock(
         **_block_base(v.lang, reader, ui), slug=v.slug, notice=v.lang != reader,
-        notice_original=v is article_original(issue, v), original_name=locales.display_name(v.lang, reader),
+        notice_original=v is article_original(issue, v), draft=v.meta.draft, original_name=locales.display_name(v.lang, reader),
         category=m.category, title=m.title, author=localized(author.name, reader),
         bio=localized(author.bio, reader), bio_lang=_source(author.bio, reader),
         date=locales.long_date(m.date, reader),
@@ -220,8 +227,9 @@ def _related(config: Config, issue: Issue, edition: Edition, slugs: list[str], r
     out = []
     for slug in slugs:
         article = by_slug[slug]
-        found = config.fallbacks.first(article.versions, reader)
-        version = article.versions[found] if found else article.original
+        versions = _usable(issue, article)
+        found = config.fallbacks.first(versions, reader)
+        version = versions[found] if found else article.original
         out.append((version.meta.title, edition.article_url(slug)))
     return out
 

@@ -8,7 +8,7 @@ from ..project.config import CONFIG_NAME
 from ..project.fallback import fallback_notes
 from ..project.sources import AUTHORS_FILE, ISSUE_FILE
 from ..text import locales
-from .registry import check, warning
+from .registry import check, info, warning
 
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -64,4 +64,19 @@ def _parts(ctx, key: str) -> list[str]:
     return parts
 
 
-CHECKS = (missing_texts,)
+@check("i18n.draft", "An article converted by machine (newsletter i18n draft) reads oddly in "
+       "places until a translator reviews it; readers see a notice meanwhile.", scope="issue")
+def drafts(ctx):
+    hide = ctx.issue.meta.drafts == "hide"
+    for article in ctx.issue.articles:
+        for v in article.versions.values():
+            if v.meta.draft:
+                what = "left out of the editions (drafts: hide)" if hide else "shown with a notice"
+                yield (info if hide else warning)(
+                    f"machine-converted draft, not reviewed yet; {what}",
+                    "review it against the source, then delete the line `draft: true`",
+                    path=ctx.rel(v.path), line=v.line("draft"),
+                    editions=tuple(d.id for d in ctx.editions if v.lang in d.languages))
+
+
+CHECKS = (missing_texts, drafts)

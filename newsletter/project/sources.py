@@ -34,6 +34,10 @@ def _policy(v: str) -> str | None:
     return None if v in ("keep", "hide") else f"{v!r} must be keep or hide"
 
 
+def _drafts(v: str) -> str | None:
+    return None if v in ("show", "hide") else f"{v!r} must be show or hide"
+
+
 def _content(v: str) -> str | None:
     return None if v in ("full", "excerpt") else f"{v!r} must be full or excerpt"
 
@@ -63,6 +67,8 @@ class FrontMatter:
                                   "group): not reported as untranslated", default=False)
     translated_from: str | None = field("hash of the source text this translation was made from",
                                         default=None)
+    draft: bool = field("converted by machine (newsletter i18n draft) and not reviewed yet; "
+                        "remove the line once reviewed", default=False)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,8 @@ class IssueMeta:
                               default="keep", check=_policy)
     content: str = field("full: whole articles in the email; excerpt: excerpts + links",
                          default="full", check=_content)
+    drafts: str = field("machine-converted drafts (draft: true): show (with a notice) or hide",
+                        default="show", check=_drafts)
 
 
 @dataclass(frozen=True)
