@@ -105,3 +105,22 @@ def test_check_measures_the_published_size(project: Path) -> None:
     assert bool(hits) == (published > 200_000)
     with Image.open(io.BytesIO((result.out_dir / "images" / "noise.jpg").read_bytes())) as image:
         assert image.width == MAX_WIDTH
+
+
+def test_preview_serves_pictures_in_articles(project: Path) -> None:
+    import threading
+
+    from newsletter.web.preview import Preview
+    from newsletter.web.preview_http import PreviewServer
+
+    from .test_exposure import get
+
+    add_picture(project, "![A map of the café](images/map.png)", "map.png", (400, 300), "PNG")
+    server = PreviewServer(Preview(project / SAMPLE_ISSUE, environ={}), 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        answer = get(server, "/site/images/map.png")
+        assert answer.status == 200 and answer.read().startswith(b"\x89PNG")
+        assert get(server, "/site/images/nothing.png").status == 404
+    finally:
+        server.close()
