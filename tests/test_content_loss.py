@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import newsletter.text.markdown as markdown
+from newsletter.text import markdown
 
 from .conftest import REPO, SAMPLE_ISSUE, cli_build, edit, failed_build_errors
 
@@ -95,7 +95,7 @@ def test_placeholders_typed_in_articles_are_never_filled(project: Path) -> None:
         html = parsed.get_body(("html",)).get_content()
         text = parsed.get_body(("plain",)).get_content()
         links = re.findall(r'(?:href|src)="([^"]*)"', html)
-        assert not [u for u in links if re.match(r"\s*(javascript|data|vbscript):", u, re.I)], links
+        assert not [u for u in links if re.match(r"\s*(javascript|data|vbscript):", u, re.IGNORECASE)], links
         assert "<script" not in html
         article = html[html.index("Hello %"):]
         assert "Hello %\u2060%Name%\u2060%, now 100%\u2060%off%\u2060%" in article

@@ -156,10 +156,11 @@ def test_disk_full_during_a_maildir_send(sending_project: Path) -> None:
 
 # --- subscriber lists saved as "Unicode" -------------------------------------------
 
-@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
-def test_utf16_subscriber_list_is_read(project: Path, codec: str) -> None:
+@pytest.mark.parametrize("codec, separator", [("utf-16", ","), ("utf-16-le", ","), ("utf-16-be", ","),
+                                              ("utf-16", "\t")])   # the last: Excel's "Unicode Text"
+def test_utf16_subscriber_list_is_read(project: Path, codec: str, separator: str) -> None:
     text = "email,name,language,sponsor\nlin@example.com,林薇,zh-Hans,hearts\nana@example.com,Ana,en,mhwx\n"
-    (project / "people.csv").write_bytes(text.encode(codec))
+    (project / "people.csv").write_bytes(text.replace(",", separator).encode(codec))
     result = run(project, "subscribers", "import", "people.csv")
     assert result.returncode == 0, result.stderr
     assert "2 added" in result.stdout

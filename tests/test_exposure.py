@@ -12,8 +12,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from PIL import Image
 import uvicorn
+from PIL import Image
 
 from newsletter.project.config import load_config
 from newsletter.web.preview import Preview

@@ -171,6 +171,8 @@ def test_article_without_hero_and_discuss(project: Path) -> None:
         block = built.html.split('id="food-drive"', 1)[1].split('class="article', 1)[0]
         assert "<img" not in block and 'class="button"' not in block
         assert "holiday-food-drive" not in built.text
+    page = next(result.out_dir.parent.rglob("en/food-drive.html")).read_text(encoding="utf-8")
+    assert 'class="hero"' not in page and 'class="discuss"' not in page and "og:image" not in page
     findings = check_issue(project / SAMPLE_ISSUE, environ={}).findings
     assert [str(f) for f in findings if f.level == "error"] == []
 

@@ -45,6 +45,10 @@ def test_picture_is_resized_sized_and_published(project: Path) -> None:
     web = (result.out_dir / "hearts" / "en.html").read_text(encoding="utf-8")
     assert re.search(r'<img src="[./]*2026-11/images/wide.jpg"|<img src="../images/wide.jpg"', web), web[:0]
     assert "Volunteers fixing a blue bicycle" in web
+    page = (result.out_dir.parent / "2026-11" / "en" / "bike-repair-cafe.html")
+    page = page if page.exists() else next(result.out_dir.parent.rglob("en/bike-repair-cafe.html"))
+    assert re.search(r'<img src="(\.\./)+2026-11/images/wide.jpg" alt="Volunteers fixing a blue bicycle" '
+                     rf'[^>]*width="{CONTENT_WIDTH}"', page.read_text(encoding="utf-8"))
     findings = check_issue(project / SAMPLE_ISSUE, environ={}).findings
     assert [str(f) for f in findings if f.check.startswith("images.")] == []
 

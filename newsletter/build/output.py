@@ -17,7 +17,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
-import fcntl
 import os
 import secrets
 import shutil
@@ -29,6 +28,11 @@ from functools import cache
 from pathlib import Path
 
 from ..errors import NewsletterError
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds there do not take turns
+    fcntl = None
 
 STAGING_DIR = ".staging"
 _OLD = ".old-"
@@ -43,24 +47,36 @@ def build_lock(folder: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
     """Hold the output folder's lock: builds writing into `folder` take turns.
 
     An advisory `flock` on the folder itself: no lock file to leave behind, and the kernel
-    releases it when a build dies, however it dies.
+    releases it when a build dies, however it dies. Where the system or file system has no
+    such locks (Windows, some network shares) builds run as before, without turns.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
     fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise NewsletterError(f"{folder}: another build has been writing here for over "
-                                          f"{wait:.0f} s; wait for it to finish, or stop it") from None
-                time.sleep(0.05)
+        _wait_for_turn(fd, folder, wait)
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _wait_for_turn(fd: int, folder: Path, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise NewsletterError(f"{folder}: another build has been writing here for over "
+                                      f"{wait:.0f} s; wait for it to finish, or stop it") from None
+            time.sleep(0.05)
+        except OSError as exc:
+            if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL):
+                return  # no locks on this file system
+            raise
 
 
 def write_tree(target: Path, files: dict[str, bytes]) -> None:

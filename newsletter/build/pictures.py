@@ -72,12 +72,18 @@ def _problems(config: Config, folder: Path, picture: Picture) -> list[Problem]:
 
 def shown(issue: Issue, edition, version: ArticleVersion) -> dict[str, tuple[str, int, int]]:
     """For the Markdown renderer: written src → (published URL, width, height shown)."""
+    return shown_under(issue, version, edition.asset_url(""))
+
+
+def shown_under(issue: Issue, version: ArticleVersion, prefix: str) -> dict[str, tuple[str, int, int]]:
+    """The same, for a page that reaches the issue's published files at `prefix`
+    (an article page of the web archive: `../../<issue>/`)."""
     out = {}
     for image in markup.local_images(version.body):
         width, height = images.size(issue.folder / image.path)
         if width > CONTENT_WIDTH:
             width, height = CONTENT_WIDTH, round(height * CONTENT_WIDTH / width)
-        out[image.src] = (edition.asset_url(PurePosixPath(image.path).as_posix()), width, height)
+        out[image.src] = (prefix + PurePosixPath(image.path).as_posix(), width, height)
     return out
 
 

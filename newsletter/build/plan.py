@@ -63,8 +63,9 @@ class Edition:
     def view_url(self) -> str:
         return f"{self.base_url}/{self.issue}/{self.stem}.html"
 
-    def article_url(self, slug: str) -> str:
-        return f"{self.view_url}#{slug}"
+    def article_url(self, slug: str, lang: str) -> str:
+        """The article's own web page in `lang` (see build/pages.py)."""
+        return f"{self.base_url}/{self.issue}/{lang}/{slug}.html"
 
     def asset_url(self, relative: str) -> str:
         """Images are published beside the editions, under the issue's folder."""

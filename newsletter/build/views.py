@@ -205,7 +205,7 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         excerpt=m.excerpt or truncate(markup.first_paragraph(v.body), EXCERPT_WIDTH),
         body_html=_body_html(v, pictures.shown(issue, edition, v)), body_text=markup.to_text(v.body),
         full=issue.meta.content == "full", related=_related(config, issue, edition, [s for s in m.related if s in visible], reader),
-        discuss_url=m.discuss or "", read_url=edition.article_url(v.slug),
+        discuss_url=m.discuss or "", read_url=edition.article_url(m.translation_key or v.slug, reader),
         sponsored_by=locales.join_names(credits, reader))
 
 
@@ -230,7 +230,8 @@ def _related(config: Config, issue: Issue, edition: Edition, slugs: list[str], r
         versions = _usable(issue, article)
         found = config.fallbacks.first(versions, reader)
         version = versions[found] if found else article.original
-        out.append((version.meta.title, edition.article_url(slug)))
+        page_lang = reader if found == reader or issue.meta.untranslated == "keep" else version.lang
+        out.append((version.meta.title, edition.article_url(slug, page_lang)))
     return out
 
 

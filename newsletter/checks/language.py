@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..build.catalogs import SOURCE_LANGUAGE, po_path
+from ..build.catalogs import SOURCE_LANGUAGE, catalog_paths, effective_po_path, read_catalog
 from ..errors import InputError
 from ..i18n.report import language_findings
 from ..project.sources import ISSUE_FILE
@@ -66,22 +66,43 @@ def stale_translation(ctx):
        "in English inside a Chinese email; a broken placeholder, HTML tag or plural header breaks "
        "it. The same findings as `newsletter i18n status`.", scope="issue")
 def ui_strings(ctx):
+    root = ctx.config.root
     for lang in _edition_languages(ctx):
         if lang == SOURCE_LANGUAGE:
             continue
-        path = po_path(ctx.config.root, lang)
+        path = effective_po_path(root, lang)
         try:
-            _, found = language_findings(ctx.config.root, lang)
+            _, found = language_findings(root, lang)
+            covered = _covered_by_theme(root, lang)
         except InputError as exc:
             stand_in = next((t for t in ctx.config.fallbacks.chain(lang)[1:]
-                             if t != SOURCE_LANGUAGE and po_path(ctx.config.root, t).is_file()), None)
-            make = warning if stand_in and not path.exists() else error
+                             if t != SOURCE_LANGUAGE and catalog_paths(root, t)), None)
+            make = warning if stand_in and not catalog_paths(root, lang) else error
             for p in exc.problems:
                 shown = f"; {stand_in} UI strings are shown" if make is warning else ""
                 yield make(p.message + shown, p.fix, path=ctx.rel(p.path), line=p.line)
             continue
         for level, p in found:
+            if level == "warning" and p.line in covered:
+                continue  # the default theme translates what the project's catalog leaves open
             yield (error if level == "error" else warning)(p.message, p.fix, path=ctx.rel(path), line=p.line)
+
+
+def _covered_by_theme(root, lang) -> set[int]:
+    """Lines of the project's entries that the default theme's catalog translates."""
+    paths = catalog_paths(root, lang)
+    if len(paths) < 2:
+        return set()
+    project, *themes = [read_catalog(p, lang) for p in paths]
+    return {m.lineno for m in project if m.id and any(_usable(t.get(m.id, context=m.context)) for t in themes)}
+
+
+def _usable(message) -> bool:
+    return message is not None and not message.fuzzy and _done(message.string)
+
+
+def _done(string) -> bool:
+    return all(string) if isinstance(string, (tuple, list)) else bool(string)
 
 
 @check("i18n.halfwidth-punctuation", "Half-width , . : ; ? ! ( ) next to Chinese characters "

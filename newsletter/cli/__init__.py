@@ -9,6 +9,7 @@ import click
 from .build import build
 from .check import check
 from .i18n import i18n
+from .new import new, new_issue_command
 from .preview import preview, snapshot
 from .send import send, serve, status, subscribers
 
@@ -19,5 +20,6 @@ def main() -> None:
     """Build, check, preview and send bilingual community newsletters."""
 
 
-for _command in (build, check, preview, snapshot, send, status, serve, subscribers, i18n):
+for _command in (new, new_issue_command, build, check, preview, snapshot, send, status, serve, subscribers,
+                 i18n):
     main.add_command(_command)

@@ -12,7 +12,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 
-from ..build.catalogs import po_path, read_catalog
+from ..build.catalogs import effective_po_path, read_catalog
+from ..project.theme import is_theme_file, theme_relative
 from ..errors import InputError, Problem
 from ..text import locales
 from .checks import BREAKING, ENTRY_CHECKS
@@ -69,7 +70,7 @@ def language_findings(root: Path, language: str) -> tuple[CatalogStats, list[tup
     """The counts and every problem with its level: "error" for what breaks an email
     (placeholders, HTML tags, the plural header), "warning" for the rest. `newsletter
     check` and `i18n status` both read this, so they can never disagree."""
-    path = po_path(root, language)
+    path = effective_po_path(root, language)
     catalog = read_catalog(path, language)
     where = _relative(root, language)
     found = [("error", p) for p in _header_problems(where, path.read_text(encoding="utf-8"), language)]
@@ -85,7 +86,11 @@ def language_findings(root: Path, language: str) -> tuple[CatalogStats, list[tup
 
 
 def _relative(root: Path, language: str) -> str:
-    return po_path(root, language).relative_to(root).as_posix()
+    """How a translator finds the file: relative to the project, or in the default theme."""
+    path = effective_po_path(root, language)
+    if is_theme_file(path):
+        return f"(default theme) {theme_relative(path)}"
+    return path.relative_to(root).as_posix()
 
 
 def _stats(where: str, language: str, catalog: Catalog, broken: int = 0) -> CatalogStats:

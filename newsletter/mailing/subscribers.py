@@ -194,7 +194,10 @@ def import_csv(config: Config, store: SubscriberStore, path: Path) -> ImportResu
 
 def parse_csv(config: Config, path: Path) -> tuple[list[Subscriber], list[Problem], list[Problem]]:
     """Rows, problems (bad rows) and warnings (merged duplicates), all found in one pass."""
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""))
+    text = _read_text(path)
+    first = text.split("\n", 1)[0]
+    tabs = "\t" in first and "," not in first   # Excel's "Unicode Text" separates columns by tabs
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",")
     header = next(reader, None)
     columns = _columns(path, header)
     rows: dict[str, Subscriber] = {}

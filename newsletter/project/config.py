@@ -4,6 +4,7 @@ Each field has a doc line; README.md's configuration reference is written from t
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass
@@ -98,6 +99,15 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Extraction:
+    keywords: list[str] = field("extra gettext keywords for `newsletter i18n extract`, in Babel's "
+                                "spec form, e.g. 'tr:1c,2'", default=[])
+    comment_tags: list[str] = field("comment prefixes that reach translators", default=["Translators:"])
+    python: list[str] = field("glob patterns of Python files to extract too, e.g. 'plugins/**.py'",
+                              default=[])
+
+
+@dataclass(frozen=True)
 class Sending:
     database: str = field("subscriber database (SQLite), relative to the project folder",
                           default="subscribers.sqlite")
@@ -127,6 +137,7 @@ class Config:
     sponsors: list[Sponsor] = field("the sponsoring groups; each gets its own editions")
     root: Path = Path(".")
     sending: Sending = Sending()
+    extract: Extraction = Extraction()
 
     @property
     def edition_languages(self) -> list[str]:
@@ -150,9 +161,10 @@ def load_config(root: Path) -> Config:
     site = loader.record(Site, data.get("site"), "site")
     sponsors = loader.value(list[Sponsor], data.get("sponsors", []), "sponsors")
     sending = loader.record(Sending, data.get("sending", {}), "sending")
-    for key in sorted(set(data) - {"site", "sponsors", "sending"}):
+    extract = loader.record(Extraction, data.get("extract", {}), "extract")
+    for key in sorted(set(data) - {"site", "sponsors", "sending", "extract"}):
         loader.problems.append(KeyProblem(key, "is not a known section",
-                                          "use [site], [[sponsors]] or [sending]"))
+                                          "use [site], [[sponsors]], [sending] or [extract]"))
     if site:
         loader.problems += config_problems(site.languages, site.fallback)
     problems = [Problem(path, None, f"{p.key}: {p.message}", p.fix) for p in loader.problems]
@@ -162,7 +174,8 @@ def load_config(root: Path) -> Config:
         problems += _check_sponsors(path, root, sponsors)
     if problems:
         raise InputError(problems)
-    config = Config(site=site, sponsors=sponsors, root=root, sending=sending or Sending())
+    config = Config(site=site, sponsors=sponsors, root=root, sending=sending or Sending(),
+                    extract=extract or Extraction())
     return _complete(path, config)
 
 
@@ -174,7 +187,7 @@ def _complete(path: Path, config: Config) -> Config:
     problems += more
     if problems:
         raise InputError([Problem(path, None, f"{p.key}: {p.message}", p.fix) for p in problems])
-    return Config(site=site, sponsors=sponsors, root=config.root, sending=config.sending)
+    return dataclasses.replace(config, site=site, sponsors=sponsors)
 
 
 def _read_toml(path: Path) -> dict:

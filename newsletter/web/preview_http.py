@@ -117,7 +117,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         parts = [p for p in url.path.split("/") if p]
         route = {"": self.index, "edition": self.edition_page, "email": self.email, "text": self.text,
-                 "eml": self.eml, "site": self.site_file, "events": self.events, "status": self.status}
+                 "eml": self.eml, "site": self.site_file, "web": self.web_file, "events": self.events,
+                 "status": self.status}
         handler = route.get(parts[0] if parts else "")
         if handler is None:
             return self.send(404, "text/plain", b"not found")
@@ -135,7 +136,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         rows: dict[str, list] = {}
         for e in preview.editions:
             rows.setdefault(e.sponsor.id, []).append((e, preview.edition(e.id)))
-        self._page(INDEX_TEMPLATE, rows=rows, languages=preview.state.config.edition_languages)
+        self._page(INDEX_TEMPLATE, rows=rows, languages=preview.state.config.edition_languages,
+                   site_languages=preview.state.config.site.languages)
 
     def edition_page(self, parts, query) -> None:
         built, edition = self._built(parts)
@@ -172,6 +174,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if path is None or kind is None:
             return self.send(404, "text/plain", b"not found")
         self.send(200, kind, path.read_bytes())
+
+    def web_file(self, parts, _query) -> None:
+        """The web archive of the issue (article, author, category and edition pages,
+        index, feeds) at the paths `dist/` would have: `/web/index.en.html`."""
+        path = unquote("/".join(parts))
+        kind = content_type(path)   # the strict map `serve` uses: nothing else is served
+        data = self.server.preview.site_file(path) if kind and parts and ".." not in parts else None
+        if data is None:
+            return self.send(404, "text/plain", b"not found")
+        self.send(200, kind, data)
 
     def status(self, _parts, _query) -> None:
         preview = self.server.preview

@@ -48,3 +48,6 @@ def test_snapshot_writes_sized_non_blank_pngs(driver, tmp_path) -> None:
     label = first.crop((0, 0, first.width, LABEL_HEIGHT))
     assert ImageStat.Stat(label.convert("L")).stddev[0] > 5  # the sponsor and language are written
     assert _not_blank(Image.open(out / "preview-grid.png"))
+    for lang in ("en", "zh-Hans"):
+        article = Image.open(out / f"article-{lang}.png")
+        assert article.width == 375 and article.height > 1500 and _not_blank(article), lang
