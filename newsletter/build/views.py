@@ -196,7 +196,8 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
     credits = [localized(config.sponsor(s).name, reader) for s in m.sponsors]
     return ArticleBlock(
         **_block_base(v.lang, reader, ui), slug=v.slug, notice=v.lang != reader,
-        notice_original=v is article_original(issue, v), draft=v.meta.draft, original_name=locales.display_name(v.lang, reader),
+        notice_original=v is article_original(issue, v), draft=v.meta.draft,
+        original_name=locales.display_name(v.lang, reader),
         category=m.category, title=m.title, author=localized(author.name, reader),
         bio=localized(author.bio, reader), bio_lang=_source(author.bio, reader),
         date=locales.long_date(m.date, reader),
@@ -204,7 +205,8 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         hero_size=_fit(images.size(issue.folder / m.hero)) if m.hero else (0, 0),
         excerpt=m.excerpt or truncate(markup.first_paragraph(v.body), EXCERPT_WIDTH),
         body_html=_body_html(v, pictures.shown(issue, edition, v)), body_text=markup.to_text(v.body),
-        full=issue.meta.content == "full", related=_related(config, issue, edition, [s for s in m.related if s in visible], reader),
+        full=issue.meta.content == "full",
+        related=_related(config, issue, edition, [s for s in m.related if s in visible], reader),
         discuss_url=m.discuss or "", read_url=edition.article_url(m.translation_key or v.slug, reader),
         sponsored_by=locales.join_names(credits, reader))
 

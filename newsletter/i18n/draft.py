@@ -57,7 +57,7 @@ def draft_language(config: Config, language: str, source: str, conversion: str |
     if missing:
         raise InputError([Problem(config.root / "newsletter.toml", None,
                                   f"site.languages: {', '.join(map(repr, missing))} is not listed",
-                                  f"add it to site.languages (and site.editions) first, then run the draft again")])
+                                  "add it to site.languages (and site.editions) first, then run the draft again")])
     convert = converter(conversion_for(language, conversion)).convert
     written = [_draft_catalog(config.root, language, source, convert)]
     for folder in issues if issues is not None else _issue_folders(config.root):
