@@ -26,6 +26,9 @@ def inline_css(html: str) -> str:
             remove_classes=False,           # classes are what the media queries target
             strip_important=False,          # dark-mode overrides need !important
             disable_validation=True,
+            # width/height attributes stay the pixel sizes the templates set (Outlook uses them);
+            # otherwise `width: 100%; height: auto` from the CSS would overwrite them.
+            disable_basic_attributes=["width", "height"],
             allow_network=False,
             cssutils_logging_level=logging.CRITICAL,
         ).transform(pretty_print=False)

@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..project.config import Config, load_config
 from ..project.root import DIST_DIR, find_project_root
 from ..project.sources import Issue, read_issue
-from . import catalogs
+from . import catalogs, pictures
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
 from .greeting import greetings
@@ -34,6 +34,7 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     root = find_project_root(issue_dir)
     config = load_config(root)
     issue = read_issue(config, issue_dir.resolve())
+    pictures.check(config, issue)
     loaded = load_catalogs(config)
     editions = plan_editions(config, issue)
     when = build_time(issue, os.environ if environ is None else environ)
@@ -52,7 +53,7 @@ def load_catalogs(config: Config) -> dict[str, catalogs.LoadedCatalog]:
     loaded, problems = {}, []
     for lang in config.site.languages:
         try:
-            loaded[lang] = catalogs.load_catalog(config.root, lang)
+            loaded[lang] = catalogs.load_chain(config.root, config.fallbacks.chain(lang))
         except InputError as exc:
             problems += exc.problems
     if problems:
@@ -94,7 +95,9 @@ def output_files(config: Config, issue: Issue, built: list[BuiltEdition], manife
         files[b.edition.sponsor.logo] = (config.root / b.edition.sponsor.logo).read_bytes()
     for article in issue.articles:
         for version in article.versions.values():
-            files[version.meta.hero] = (issue.folder / version.meta.hero).read_bytes()
+            if version.meta.hero:
+                files[version.meta.hero] = (issue.folder / version.meta.hero).read_bytes()
+    files |= pictures.published_files(issue)
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 

@@ -16,7 +16,7 @@ def edition_mail(config: Config, edition: Edition, subject: str, html: str, text
     """Everything constant about an edition's messages; prepared once, reused per recipient."""
     sponsor, host = edition.sponsor, urlsplit(config.site.base_url).hostname or "localhost"
     return EditionMail(
-        subject=subject, from_name=sponsor.sender.name, from_address=sponsor.sender.address,
+        subject=subject, from_name=sponsor.sender.name_in(edition.primary), from_address=sponsor.sender.address,
         reply_to=sponsor.reply_to, language=", ".join(edition.languages),
         list_id=f"{localized(sponsor.name, edition.primary)} <{sponsor.id}.{host}>",
         html=html, text=text, message_id_domain=host, unsubscribe_mailto=config.site.unsubscribe_mailto,

@@ -15,6 +15,7 @@ from .registry import check, error, warning
 SUBJECT_CHARS = 60      # English subjects beyond this are cut in most inboxes
 SUBJECT_COLUMNS = 30    # Chinese: display columns (a Han character counts 2)
 ONE_CLICK = "List-Unsubscribe=One-Click"
+BILINGUAL_SEPARATOR = " | "  # as build/views.py joins a bilingual edition's titles
 
 
 def _message(doc):
@@ -28,7 +29,18 @@ def _squash(text: str) -> str:
 @check("mail.subject", "Inboxes cut long subjects (about 60 characters, or 30 columns in "
        "Chinese on a phone); an empty subject looks like spam.")
 def subject(ctx, doc):
-    text, lang = doc.built.subject.strip(), doc.built.edition.primary
+    """A bilingual subject (`中文标题 | English title`) is checked part by part, each
+    against its own language's limit."""
+    text, languages = doc.built.subject.strip(), doc.built.edition.languages
+    parts = text.split(BILINGUAL_SEPARATOR)
+    if len(languages) > 1 and len(parts) == len(languages):
+        for part, lang in zip(parts, languages):
+            yield from _subject_part(ctx, part.strip(), lang)
+    else:
+        yield from _subject_part(ctx, text, languages[0])
+
+
+def _subject_part(ctx, text: str, lang: str):
     where = ctx.locate(text) or {}
     if not text:
         yield error("the email has no subject", f"write title.{lang} in issue.yaml", **where)

@@ -9,6 +9,7 @@ import click
 
 from ..errors import InputError
 from ..i18n.articles import OUTDATED, article_gaps, mark_translated
+from ..i18n.draft import CONVERSIONS, draft_language
 from ..i18n.extract import extract as extract_template
 from ..i18n.report import language_report
 from ..i18n.workflow import (
@@ -75,6 +76,25 @@ def _echo_written(written: list, verb: str) -> None:
 
 
 @i18n.command()
+@click.argument("language")
+@click.option("--from", "source", required=True, metavar="LANGUAGE", help="The language to convert from (zh-Hans).")
+@click.option("--conversion", type=click.Choice(CONVERSIONS), default=None,
+              help="OpenCC configuration: s2twp (Taiwan phrases, default), s2hk (Hong Kong), s2tw, s2t.")
+@click.option("--issue", "issues", multiple=True, type=click.Path(path_type=Path),
+              help="Only this issue folder's articles (repeatable); default: every issue.")
+@project_option
+@reports_errors
+def draft(language: str, source: str, conversion: str | None, issues: tuple[Path, ...], project: Path) -> None:
+    """Draft LANGUAGE's catalog and articles from another script with OpenCC, for review:
+    converted catalog entries are marked fuzzy, converted articles `draft: true`."""
+    config = load_config(find_project_root(project))
+    folders = [p.resolve() for p in issues] if issues else None
+    for written in draft_language(config, language, source, conversion, folders):
+        echo(f"drafted: {written.path} ({written.what})")
+    echo("Next: review each draft (Poedit: entries marked 'Needs work'; articles: remove `draft: true`).")
+
+
+@i18n.command()
 @click.option("--strict", is_flag=True, help="Exit with code 1 when any problem is found.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
 @project_option
@@ -109,7 +129,8 @@ def _print_status(catalogs: list[dict], gaps: list[dict], count: int) -> None:
         s = entry["stats"]
         if s:
             echo(f"  {entry['language']}: {s['percent']}% translated — {s['translated']} translated, "
-                       f"{s['fuzzy']} fuzzy, {s['untranslated']} untranslated, {s['obsolete']} obsolete")
+                 f"{s['broken']} broken, {s['fuzzy']} fuzzy, {s['untranslated']} untranslated, "
+                 f"{s['obsolete']} obsolete")
         for problem in entry["problems"]:
             echo(f"    {problem}")
     echo("Articles:")

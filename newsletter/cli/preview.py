@@ -52,10 +52,11 @@ def _rebuilt(preview: Preview, ids: set[str]) -> None:
 @reports_errors
 def snapshot(issue: Path, out: Path | None) -> None:
     """Screenshot every edition of ISSUE in headless Chromium (375 and 600 px, light and dark)
-    and make one contact sheet."""
+    and make contact sheets showing every edition whole."""
     browser.require()
     out = out or find_project_root(issue) / DIST_DIR / "snapshots" / issue.resolve().name
     start = time.perf_counter()
     files = take_snapshots(issue, out)
+    sheets = sorted(name for name in files if name.startswith(SHEET_NAME.split("{")[0]))
     echo(f"{len(files)} PNG files written to {out} in {time.perf_counter() - start:.1f} s; "
-               f"attach {out / SHEET_NAME} to a review")
+         f"attach {', '.join(sheets)} to a review")

@@ -8,8 +8,11 @@ limited too: the HTML parser behind CSS inlining (libxml2) silently drops everyt
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -48,17 +51,57 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
 
 
-def to_html(markdown: str) -> str:
+@dataclass(frozen=True)
+class BodyImage:
+    """A picture written in the Markdown body as `![alt](path)` with a path, not a URL."""
+
+    src: str      # as written (and as markdown-it normalised it)
+    path: str     # the file path it names, relative to the article
+    alt: str
+    line: int     # 1-based line in the Markdown body
+
+
+def local_images(markdown: str) -> list[BodyImage]:
+    """Every `![alt](relative/path)` of the body: pictures the build publishes itself."""
+    found = []
+    lines = markdown.splitlines()
+    for block in _parser().parse(markdown):
+        for child in block.children or []:
+            src = str(child.attrs.get("src", "")) if child.type == "image" else ""
+            if src and not urlsplit(src).scheme and not src.startswith(("//", "#")):
+                found.append(BodyImage(src, unquote(src), child.content.strip(), _line_of(src, block, lines)))
+    return found
+
+
+def _line_of(src: str, block: Token, lines: list[str]) -> int:
+    start, end = block.map or (0, len(lines))
+    written = unquote(src)
+    return next((i + 1 for i in range(start, end) if src in lines[i] or written in lines[i]), start + 1)
+
+
+def to_html(markdown: str, pictures: Mapping[str, tuple[str, int, int]] | None = None) -> str:
     """Render Markdown and sanitise the result; the output is safe to mark as Markup.
+    `pictures` maps a body image's written src to (published URL, width, height).
 
     Raises TooDeeplyNested rather than return HTML that inlining would cut short."""
-    html = _parser().render(markdown)
+    html = _render(markdown, pictures or {})
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                       clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True, link_rel=None)
     depth, _ = _Depth.measure(clean)
     if depth > MAX_NESTING:
         raise TooDeeplyNested(depth, _Depth.measure(markdown)[1] or 1)
     return clean
+
+
+def _render(markdown: str, pictures: Mapping[str, tuple[str, int, int]]) -> str:
+    md = _parser()
+    tokens = md.parse(markdown)
+    for block in tokens:
+        for child in block.children or []:
+            if child.type == "image" and (found := pictures.get(str(child.attrs.get("src", "")))):
+                url, width, height = found
+                child.attrs.update({"src": url, "width": str(width), "height": str(height)})
+    return md.renderer.render(tokens, md.options, {})
 
 
 class _Depth(HTMLParser):

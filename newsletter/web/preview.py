@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from jinja2 import Environment
 
-from ..build import catalogs
+from ..build import catalogs, pictures
 from ..build.built import BuiltEdition
 from ..build.pipeline import build_edition, build_time, load_catalogs
 from ..build.plan import Edition, plan_editions
@@ -192,10 +192,11 @@ class Preview:
 
     def asset(self, relative: str) -> Path | None:
         """A picture an edition links to, exactly as a build would publish it: an article's
-        hero or a sponsor's logo. Nothing else of the project is reachable (not the
+        hero, a picture in an article's body or a sponsor's logo. Nothing else of the project is reachable (not the
         subscriber database, the ledgers or the outbox with its unsubscribe links)."""
         s = self._state
-        published = {v.meta.hero: s.issue.folder for a in s.issue.articles for v in a.versions.values()}
+        published = {v.meta.hero: s.issue.folder for a in s.issue.articles for v in a.versions.values() if v.meta.hero}
+        published |= {p.relative: s.issue.folder for p in pictures.pictures(s.issue)}
         published |= {sponsor.logo: s.config.root for sponsor in s.config.sponsors}
         base = published.get(relative)
         if base is None:
