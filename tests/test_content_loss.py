@@ -7,7 +7,6 @@ import mailbox
 import os
 import re
 import subprocess
-import sys
 from email import policy
 from pathlib import Path
 
@@ -15,7 +14,13 @@ import pytest
 
 from newsletter.text import markdown
 
-from .conftest import REPO, SAMPLE_ISSUE, cli_build, edit, failed_build_errors
+from .conftest import (
+    NEWSLETTER,
+    SAMPLE_ISSUE,
+    cli_build,
+    edit,
+    failed_build_errors,
+)
 
 ARTICLE = f"{SAMPLE_ISSUE}/hip-hinge.en.md"
 ISSUE = f"{SAMPLE_ISSUE}/issue.yaml"
@@ -67,8 +72,8 @@ def test_unknown_placeholder_in_a_template_is_a_plain_error(project: Path) -> No
 
 def _send(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
-    env |= {"PYTHONPATH": str(REPO), "NEWSLETTER_UNSUBSCRIBE_SECRET": "s" * 32}
-    return subprocess.run([sys.executable, "-m", "newsletter", *args], cwd=root, capture_output=True, text=True,
+    env |= {"NEWSLETTER_UNSUBSCRIBE_SECRET": "s" * 32}
+    return subprocess.run([*NEWSLETTER, *args], cwd=root, capture_output=True, text=True,
                           timeout=300, env=env)
 
 

@@ -11,13 +11,12 @@ import shutil
 import signal
 import struct
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, SAMPLE_ISSUE, edit, failed_build_errors
+from .conftest import NEWSLETTER, SAMPLE_ISSUE, edit, failed_build_errors
 from .test_send_support import (  # noqa: F401
     ENV,
     built_template,
@@ -35,8 +34,8 @@ SHOWN = "[/] [link=https://evil.example]click[/link] [bold red]here "
 
 def run(root: Path, *args: str, env: dict | None = None, **options) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
-    return subprocess.run([sys.executable, "-m", "newsletter", *args], cwd=root, capture_output=True, text=True,
-                          timeout=300, env=base | ENV | {"PYTHONPATH": str(REPO), "COLUMNS": "250"} | (env or {}),
+    return subprocess.run([*NEWSLETTER, *args], cwd=root, capture_output=True, text=True,
+                          timeout=300, env=base | ENV | {"COLUMNS": "250"} | (env or {}),
                           **options)
 
 

