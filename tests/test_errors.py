@@ -64,6 +64,9 @@ CASES = [
     pytest.param("newsletter.toml", "languages = [\"en\", \"zh-Hans\"]", "languages = [\"en\", \"zh-Hans\", \"xx-Qqqq\"]",
                  "newsletter.toml: site.languages: 'xx-Qqqq' is not a language tag Babel knows", id="unknown-language"),
     pytest.param("newsletter.toml", "[site]", "[site\n", "newsletter.toml:2: not valid TOML:", id="toml-error"),
+    pytest.param("newsletter.toml", 'base_url = "https://news', 'base_url = "https://：news',
+                 "newsletter.toml: site.base_url: 'https://：news.baybridge.example.org' is not a web address; "
+                 "type it with plain ASCII letters", id="full-width-colon-in-url"),
 ]
 
 

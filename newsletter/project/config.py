@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..errors import InputError, Problem
 from ..text import locales
@@ -36,7 +37,15 @@ def _email(v: str) -> str | None:
 
 
 def _https(v: str) -> str | None:
-    return None if v.startswith("https://") else f"{v!r} must start with https://"
+    """An https address whose host every later step can parse (a full-width ： typed with a
+    Chinese input method is the usual slip)."""
+    if not v.startswith("https://"):
+        return f"{v!r} must start with https://"
+    try:
+        host = urlsplit(v).hostname
+    except ValueError:
+        host = None
+    return None if host else f"{v!r} is not a web address; type it with plain ASCII letters, e.g. https://news.example.org"
 
 
 def _ident(v: str) -> str | None:
