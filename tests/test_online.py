@@ -123,3 +123,34 @@ def test_cli_online_skips_the_reserved_sample_domain(project: Path) -> None:
     result = CliRunner().invoke(main, ["check", str(project / SAMPLE_ISSUE), "--online"])
     assert result.exit_code == 0, result.output
     assert "links.reachable" not in result.output
+
+
+def test_send_gate_fetches_online_and_refuses_a_missing_picture(project: Path, server, monkeypatch) -> None:
+    """A real send checks the build it sends online: nothing uploaded yet, so every picture
+    answers 404 and the gate refuses before the first message (exit 1)."""
+    import importlib
+
+    from newsletter.mailing.subscribers import SubscriberStore, database_path, import_csv
+    from newsletter.project.config import load_config
+
+    _, url = server
+    public_base(project)
+    build(project / SAMPLE_ISSUE, environ={})
+    (project / "people.csv").write_text("email,name,language,sponsor\nreader@example.com,Ana,en,hearts\n",
+                                        encoding="utf-8")
+    config = load_config(project)
+    with SubscriberStore(database_path(config)) as store:
+        import_csv(config, store, project / "people.csv")
+    asked = []
+
+    def via_local(address: str, timeout: float) -> online.Answer:
+        asked.append(address)
+        return online.fetch(address.replace(PUBLIC, url), timeout)
+
+    monkeypatch.setattr(importlib.import_module("newsletter.cli.send"), "online_fetch", via_local)
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["send", SAMPLE_ISSUE, "--yes"],
+                                env={"NEWSLETTER_UNSUBSCRIBE_SECRET": "s" * 32})
+    assert result.exit_code == 1, result.output
+    assert "Not sent:" in result.output and "links.reachable" in result.output
+    assert asked and not (project / "outbox").exists()

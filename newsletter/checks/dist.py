@@ -14,8 +14,9 @@ from ..project.sources import read_issue
 from .runner import CheckReport, run_checks
 
 
-def check_dist(issue_dir: Path, ignore=()) -> CheckReport:
-    """Every `newsletter check` check over the built editions in dist/<issue>/."""
+def check_dist(issue_dir: Path, ignore=(), fetch=None) -> CheckReport:
+    """Every `newsletter check` check over the built editions in dist/<issue>/; with `fetch`,
+    also whether every picture and web page they link to answers (`check --online`)."""
     root = find_project_root(issue_dir)
     config = load_config(root)
     issue = read_issue(config, issue_dir.resolve())
@@ -27,7 +28,7 @@ def check_dist(issue_dir: Path, ignore=()) -> CheckReport:
     except (OSError, ValueError, KeyError) as exc:
         raise InputError([Problem(manifest_path, None, f"the build cannot be read ({exc})",
                                   f"build it again: newsletter build {issue_dir}")]) from None
-    return run_checks(config, issue, built).ignoring(ignore)
+    return run_checks(config, issue, built, fetch=fetch).ignoring(ignore)
 
 
 def _built(config, issue: str, folder: Path, entry: dict) -> BuiltEdition:

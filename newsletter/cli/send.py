@@ -24,6 +24,7 @@ from rich.text import Text
 
 from ..build.pipeline import build as build_issue
 from ..checks.dist import check_dist
+from ..checks.online import fetch as online_fetch
 from ..errors import NewsletterError
 from ..mailing import send as sending
 from ..mailing.ledger import Ledger, ledger_path
@@ -87,8 +88,10 @@ def send(issue: Path, smtp: str | None, dry_run: bool, test_to: str | None, only
 
 
 def _gate(console: Console, issue: Path, ignore: tuple[str, ...], real: bool) -> None:
-    """`newsletter check` on the very build about to be sent; errors stop a real send."""
-    report = check_dist(issue, ignore)
+    """`newsletter check` on the very build about to be sent, online for a real send (a
+    picture the server answers 404 for is an error; a host out of reach only a warning);
+    errors stop a real send."""
+    report = check_dist(issue, ignore, fetch=online_fetch if real else None)
     if not report.failed():
         return
     if real:
