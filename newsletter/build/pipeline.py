@@ -18,10 +18,10 @@ from ..project.sources import Issue, read_issue
 from . import catalogs
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
-from .inline import inline_css
+from .cache import BuildCache
 from .output import write_tree
 from .plan import Edition, plan_editions
-from .render import Rendered, make_environment, render_edition, ui_functions
+from .render import Rendered, render_edition
 from .sample import edition_mail, sample_eml
 from .views import edition_view
 
@@ -34,12 +34,14 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     loaded = load_catalogs(config)
     editions = plan_editions(config, issue)
     when = build_time(issue, os.environ if environ is None else environ)
-    built = [build_edition(config, issue, edition, loaded, when) for edition in editions]
+    cache = BuildCache(config.root, loaded)
+    built = [build_edition(config, issue, edition, loaded, when, cache) for edition in editions]
     warnings = [w for c in loaded.values() for w in c.warnings]
     out_dir = (out_root or root / DIST_DIR) / issue.name
     manifest = make_manifest(issue, built, when)
-    write_tree(out_dir, output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded))
-    write_archive(out_dir.parent, config, loaded)
+    write_tree(out_dir, output_files(config, issue, built, manifest)
+               | web_files(config, issue, editions, loaded, cache))
+    write_archive(out_dir.parent, config, loaded, cache)
     return BuildResult(config, issue, out_dir, built, warnings, manifest)
 
 
@@ -65,13 +67,12 @@ def build_time(issue: Issue, environ) -> dt.datetime:
 
 def build_edition(config: Config, issue: Issue, edition: Edition,
                   loaded: dict[str, catalogs.LoadedCatalog], when: dt.datetime,
-                  env=None) -> BuiltEdition:
-    """`env` lets the live preview reuse compiled templates between rebuilds."""
-    env = env or make_environment(config.root)
-    ui = {lang: ui_functions(loaded[lang].translations) for lang in edition.languages}
-    view = edition_view(config, issue, edition, ui)
-    rendered: Rendered = render_edition(env, view, edition.sponsor.colors.__dict__)
-    html = inline_css(rendered.html)
+                  cache: BuildCache | None = None) -> BuiltEdition:
+    """`cache` holds what the editions of one build (or a preview session) share."""
+    cache = cache or BuildCache(config.root, loaded)
+    view = edition_view(config, issue, edition, cache.ui_for(edition.languages), cache.bodies)
+    rendered: Rendered = render_edition(cache.env, view, edition.sponsor.colors.__dict__)
+    html = cache.inliner.inline(rendered.html)
     mail = edition_mail(config, edition, view.subject, html, rendered.text)
     return BuiltEdition(edition, view.subject, view.preheader, html, rendered.text,
                         sample_eml(config, edition, mail, when))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -39,7 +40,7 @@ def make_environment(root: Path) -> Environment:
         keep_trailing_newline=True,
     )
     env.policies["ext.i18n.trimmed"] = True  # must match extraction (pyproject [tool.babel])
-    env.filters["wrap"] = wrap_paragraphs
+    env.filters["wrap"] = lru_cache(maxsize=4096)(wrap_paragraphs)  # the same paragraphs recur per edition
     env.install_null_translations(newstyle=True)
     return env
 

@@ -16,8 +16,9 @@ from ..project import images
 from ..project.config import Config, Sponsor, localized
 from ..project.sources import Article, ArticleVersion, Issue
 from ..text import locales
-from ..text import markdown as markup
+from ..text.markdown import Body
 from ..text.width import truncate
+from .bodies import Bodies
 from .plan import Edition, placeholder
 
 EXCERPT_WIDTH = 160  # display columns (a Han character counts 2)
@@ -90,12 +91,15 @@ class EditionView:
     subscriber_name: str = placeholder("name")
 
 
-def edition_view(config: Config, issue: Issue, edition: Edition, ui: dict[str, Any]) -> EditionView:
+def edition_view(config: Config, issue: Issue, edition: Edition, ui: dict[str, Any],
+                 bodies: Bodies | None = None) -> EditionView:
+    """`bodies` shares parsed article bodies between the editions and pages of one build."""
+    bodies = bodies or Bodies()
     primary = edition.primary
     headers = [_header(config, issue, edition, lang, ui[lang]) for lang in edition.languages]
     shown = [a for a in issue.articles if _versions_shown(issue, edition, a)]
     visible = {a.slug for a in shown}
-    articles = [_article_blocks(config, issue, edition, a, ui, visible) for a in shown]
+    articles = [_article_blocks(config, issue, edition, a, ui, visible, bodies) for a in shown]
     headers = [dataclasses.replace(h, article_count=len(articles)) for h in headers]
     subject = localized(issue.meta.title, primary)
     return EditionView(edition, edition.sponsor, primary, locales.text_direction(primary), subject,
@@ -125,9 +129,10 @@ def _header(config: Config, issue: Issue, edition: Edition, lang: str, ui: Any) 
 
 
 def _article_blocks(config: Config, issue: Issue, edition: Edition, article: Article,
-                    ui: dict[str, Any], visible: set[str]) -> list[ArticleBlock]:
+                    ui: dict[str, Any], visible: set[str], bodies: Bodies) -> list[ArticleBlock]:
     chosen = _versions_shown(issue, edition, article)
-    blocks = [_article_block(config, issue, edition, v, reader, ui[reader], visible) for v, reader in chosen]
+    blocks = [_article_block(config, issue, edition, v, reader, ui[reader], visible, bodies.get(v))
+              for v, reader in chosen]
     return [b if i == 0 else dataclasses.replace(b, show_hero=False) for i, b in enumerate(blocks)]
 
 
@@ -148,7 +153,7 @@ def _versions_shown(issue: Issue, edition: Edition, article: Article) -> list[tu
 
 
 def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVersion, reader: str,
-                   ui: Any, visible: set[str]) -> ArticleBlock:
+                   ui: Any, visible: set[str], body: Body) -> ArticleBlock:
     m = v.meta
     author = issue.authors[m.author]
     credits = [localized(config.sponsor(s).name, reader) for s in m.sponsors]
@@ -159,8 +164,8 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         title=m.title, author=author.name.get(reader) or author.name.get(v.lang, m.author),
         bio=author.bio.get(reader) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, reader),
         hero_url=edition.asset_url(m.hero), hero_alt=m.hero_alt, hero_size=_fit(images.size(hero)),
-        excerpt=m.excerpt or truncate(markup.first_paragraph(v.body), EXCERPT_WIDTH),
-        body_html=Markup(markup.to_html(v.body)), body_text=markup.to_text(v.body),
+        excerpt=m.excerpt or truncate(body.first_paragraph, EXCERPT_WIDTH),
+        body_html=Markup(body.html), body_text=body.text,
         full=issue.meta.content == "full", related=_related(issue, edition, [s for s in m.related if s in visible], reader),
         discuss_url=m.discuss, read_url=edition.article_url(v.slug),
         sponsored_by=locales.join_names(credits, reader))

@@ -6,6 +6,7 @@ allow-list, so nothing a paste brings in can run in a subscriber's mail client.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 import nh3
@@ -30,9 +31,33 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
 
 
+@dataclass(frozen=True)
+class Body:
+    """One article body, parsed once and rendered both ways."""
+
+    html: str   # sanitised: safe to mark as Markup
+    text: str
+
+    @property
+    def first_paragraph(self) -> str:
+        """The raw material of a derived excerpt."""
+        return self.text.split("\n\n", 1)[0] if self.text else ""
+
+
+def render(markdown: str) -> Body:
+    """HTML and plain text from a single parse (the parse is most of the cost)."""
+    parser = _parser()
+    env: dict = {}
+    tokens = parser.parse(markdown, env)
+    return Body(_clean(parser.renderer.render(tokens, parser.options, env)), _tokens_text(tokens))
+
+
 def to_html(markdown: str) -> str:
     """Render Markdown and sanitise the result; the output is safe to mark as Markup."""
-    html = _parser().render(markdown)
+    return _clean(_parser().render(markdown))
+
+
+def _clean(html: str) -> str:
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                      clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True, link_rel=None)
 
@@ -43,9 +68,13 @@ def to_text(markdown: str) -> str:
     Links become numbered references (`guide [1]`) listed after their paragraph, so URLs
     stand on lines of their own without a Chinese comma being pushed to a line start.
     """
+    return _tokens_text(_parser().parse(markdown))
+
+
+def _tokens_text(tokens: list[Token]) -> str:
     blocks: list[str] = []
     in_list = False
-    for token in _parser().parse(markdown):
+    for token in tokens:
         if token.type in ("bullet_list_open", "ordered_list_open", "bullet_list_close", "ordered_list_close"):
             in_list = token.type.endswith("_open")
         elif token.type == "inline" and token.content.strip():
@@ -82,5 +111,4 @@ def _inline_text(children: list[Token]) -> tuple[str, list[str]]:
 
 def first_paragraph(markdown: str) -> str:
     """The body's first paragraph as plain text: the raw material of a derived excerpt."""
-    text = to_text(markdown)
-    return text.split("\n\n", 1)[0] if text else ""
+    return Body("", to_text(markdown)).first_paragraph

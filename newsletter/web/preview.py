@@ -18,6 +18,8 @@ from jinja2 import Environment
 
 from ..build import catalogs
 from ..build.built import BuiltEdition
+from ..build.cache import BuildCache
+from ..build.inline import Inliner
 from ..build.pipeline import build_edition, build_time, load_catalogs
 from ..build.plan import Edition, plan_editions
 from ..build.render import TEMPLATES_DIR, make_environment
@@ -37,8 +39,12 @@ class State:
     issue: Issue
     loaded: dict[str, catalogs.LoadedCatalog]
     editions: list[Edition]
-    env: Environment
+    cache: BuildCache
     when: dt.datetime
+
+    @property
+    def env(self) -> Environment:
+        return self.cache.env
 
 
 class Preview:
@@ -54,6 +60,10 @@ class Preview:
         self.problems: list[str] = []
         self._lock = threading.RLock()
         self._built: dict[str, BuiltEdition] = {}
+        # One template environment and inliner per session: Jinja2 reloads a template whose
+        # file changed, and the inliner's stylesheets are keyed by their text.
+        self.env = make_environment(self.root)
+        self._inliner = Inliner()
         self._state: State = self._load()  # the first load's errors go to the caller
 
     # -- reading ------------------------------------------------------------------------
@@ -63,9 +73,8 @@ class Preview:
         config = load_config(self.root) if full else state.config
         issue = read_issue(config, self.issue_dir) if full or "issue" in parts else state.issue
         loaded = load_catalogs(config) if full or "catalogs" in parts else state.loaded
-        env = make_environment(config.root) if full or "templates" in parts else state.env
-        return State(config, issue, loaded, plan_editions(config, issue), env,
-                     build_time(issue, self.environ))
+        return State(config, issue, loaded, plan_editions(config, issue),
+                     BuildCache(config.root, loaded, self.env, self._inliner), build_time(issue, self.environ))
 
     @property
     def state(self) -> State:
@@ -154,7 +163,7 @@ class Preview:
             if edition is None:
                 return None
             try:
-                built = build_edition(s.config, s.issue, edition, s.loaded, s.when, env=s.env)
+                built = build_edition(s.config, s.issue, edition, s.loaded, s.when, s.cache)
             except BuildError as exc:
                 if str(exc) not in self.problems:
                     self._fail([str(exc)])

@@ -18,7 +18,6 @@ from urllib.parse import parse_qs, urlsplit
 import watchfiles
 from jinja2 import Environment
 
-from ..build.render import make_environment
 from ..errors import NewsletterError
 from ..text.mime import fill
 from .preview import Preview
@@ -35,7 +34,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     def __init__(self, preview: Preview, port: int):
         self.preview = preview
-        self.ui: Environment = make_environment(preview.root)
+        self.ui: Environment = preview.env  # the session's one template environment
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         try:
