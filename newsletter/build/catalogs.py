@@ -87,3 +87,16 @@ def _placeholder_slip(message) -> str:
 def _short(msgid) -> str:
     text = msgid[0] if isinstance(msgid, tuple) else msgid
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def load_catalogs(config) -> dict[str, LoadedCatalog]:
+    """Every site language's catalog; all problems of all of them in one InputError."""
+    loaded, problems = {}, []
+    for lang in config.site.languages:
+        try:
+            loaded[lang] = load_catalog(config.root, lang)
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return loaded

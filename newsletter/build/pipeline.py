@@ -11,17 +11,17 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import InputError
 from ..project.config import Config, load_config
 from ..project.root import DIST_DIR, find_project_root
 from ..project.sources import Issue, read_issue
-from . import catalogs
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
 from .cache import BuildCache
+from .catalogs import LoadedCatalog, load_catalogs
 from .output import write_tree
 from .plan import Edition, plan_editions
 from .render import Rendered, render_edition
+from .reuse import current_sources
 from .sample import edition_mail, sample_eml
 from .views import edition_view
 
@@ -29,6 +29,7 @@ from .views import edition_view
 def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = None) -> BuildResult:
     """Build every edition of one issue into `<out_root>/<issue>/`."""
     root = find_project_root(issue_dir)
+    sources = current_sources(root, issue_dir.resolve())  # before reading: an edit meanwhile is not lost
     config = load_config(root)
     issue = read_issue(config, issue_dir.resolve())
     loaded = load_catalogs(config)
@@ -38,23 +39,11 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     built = [build_edition(config, issue, edition, loaded, when, cache) for edition in editions]
     warnings = [w for c in loaded.values() for w in c.warnings]
     out_dir = (out_root or root / DIST_DIR) / issue.name
-    manifest = make_manifest(issue, built, when)
+    manifest = make_manifest(issue, built, when) | sources
     write_tree(out_dir, output_files(config, issue, built, manifest)
                | web_files(config, issue, editions, loaded, cache))
     write_archive(out_dir.parent, config, loaded, cache)
     return BuildResult(config, issue, out_dir, built, warnings, manifest)
-
-
-def load_catalogs(config: Config) -> dict[str, catalogs.LoadedCatalog]:
-    loaded, problems = {}, []
-    for lang in config.site.languages:
-        try:
-            loaded[lang] = catalogs.load_catalog(config.root, lang)
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    return loaded
 
 
 def build_time(issue: Issue, environ) -> dt.datetime:
@@ -66,7 +55,7 @@ def build_time(issue: Issue, environ) -> dt.datetime:
 
 
 def build_edition(config: Config, issue: Issue, edition: Edition,
-                  loaded: dict[str, catalogs.LoadedCatalog], when: dt.datetime,
+                  loaded: dict[str, LoadedCatalog], when: dt.datetime,
                   cache: BuildCache | None = None) -> BuiltEdition:
     """`cache` holds what the editions of one build (or a preview session) share."""
     cache = cache or BuildCache(config.root, loaded)

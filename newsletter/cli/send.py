@@ -21,7 +21,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from ..build.pipeline import build as build_issue
 from ..mailing import send as sending
 from ..mailing.ledger import Ledger, ledger_path
 from ..mailing.subscribers import (
@@ -63,6 +62,7 @@ def send(issue: Path, smtp: str | None, dry_run: bool, test_to: str | None, only
     if test_to:
         test_to = sending.check_address(test_to)
     if sending.needs_build(load_config(find_project_root(issue)), issue):
+        from ..build.pipeline import build as build_issue  # only now: the build's libraries are heavy
         build_issue(issue)
     campaign = sending.load_campaign(issue, settings, os.environ, test_to=test_to)
     console = Console()
