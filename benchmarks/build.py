@@ -10,6 +10,8 @@ all of them alike), and the median of the rounds is shown:
 - premailer alone on the same HTML: the build's own edition HTML before inlining, given
   to premailer with the build's options, as one call per edition;
 - juice alone on the same HTML, when `node` and the npm package (`npm ci`) are present;
+- `newsletter check` against `newsletter build` (which also runs the checks), both as
+  whole processes: check finds the build current and reuses it;
 - with `--before REV`: the build of that git revision (e.g. `main`), from `git archive`,
   measured the same way, for before/after figures.
 
@@ -69,13 +71,17 @@ console.log(JSON.stringify({cpu_ms: (used.user + used.system) / 1000, editions: 
 """
 
 
-def run_child(command: list[str], env: dict | None = None) -> dict:
-    """Run one measuring child; adds the child's whole-process CPU (getrusage)."""
+def run_child(command: list[str], env: dict | None = None, cwd: Path | None = None) -> dict:
+    """Run one measuring child; adds the child's whole-process CPU (getrusage). A child
+    that prints no JSON (a CLI command) is measured as a whole process only."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     # cwd: `python -c` puts the working directory first on sys.path, before PYTHONPATH
-    out = subprocess.run(command, capture_output=True, text=True, check=True, env=env, cwd=tempfile.gettempdir())
+    out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd or tempfile.gettempdir())
+    if out.returncode not in (0, 1):   # 1: `newsletter check` found problems
+        raise SystemExit(f"{' '.join(command[:3])} failed:\n{out.stderr}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    last = (out.stdout.strip().splitlines() or [""])[-1]
+    figures = json.loads(last) if last.startswith("{") else {"cpu_ms": None, "editions": 1}
     figures["process_ms"] = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
     return figures
 
@@ -114,7 +120,7 @@ def prepare(work: Path, before: str | None) -> dict[str, Path]:
     return paths
 
 
-def contenders(paths: dict[str, Path]) -> dict[str, tuple[list[str], dict]]:
+def contenders(paths: dict[str, Path]) -> dict[str, tuple]:
     python = sys.executable
     found = {
         "build": ([python, "-c", BUILD_CHILD.format(issue=ISSUE), str(paths["project"]), str(paths["out"])],
@@ -124,6 +130,8 @@ def contenders(paths: dict[str, Path]) -> dict[str, tuple[list[str], dict]]:
     if "before" in paths:
         found["build (before)"] = ([python, "-c", BUILD_CHILD.format(issue=ISSUE), str(paths["project"]),
                                     str(paths["out"])], code_env(paths["before"]))
+    for command in ("build", "check"):   # the whole commands, as a volunteer runs them
+        found[f"cli {command}"] = ([python, "-m", "newsletter", command, ISSUE], code_env(REPO), paths["project"])
     node = shutil.which("node")
     if node and JUICE.is_dir():
         found["juice"] = ([node, "-e", JUICE_CHILD, str(JUICE), str(paths["html"])], dict(os.environ))
@@ -134,8 +142,8 @@ def measure(rounds: int, before: str | None) -> dict[str, list[dict]]:
     with tempfile.TemporaryDirectory(prefix="bench-build-") as folder:
         paths = prepare(Path(folder), before)
         runs = contenders(paths)
-        for command, env in runs.values():   # warm-up: disk caches, compiled templates
-            run_child(command, env)
+        for run in runs.values():   # warm-up: disk caches, compiled templates, a build in dist/
+            run_child(*run)
         results: dict[str, list[dict]] = {name: [] for name in runs}
         names = list(runs)
         for r in range(rounds):
@@ -154,6 +162,8 @@ def report(results: dict[str, list[dict]], rounds: int) -> None:
           f"fresh process each")
     print(f"  {'':34}{'measured part':>15}{'whole process':>15}")
     for name, samples in results.items():
+        if name.startswith("cli "):
+            continue
         label = {"build": "newsletter build (this tree)", "premailer": "premailer alone, same HTML",
                  "juice": "juice alone, same HTML"}.get(name, f"newsletter {name}")
         print(f"  {label:34}{per_edition(samples, 'cpu_ms'):>12.1f} ms{per_edition(samples, 'process_ms'):>12.1f} ms")
@@ -163,6 +173,9 @@ def report(results: dict[str, list[dict]], rounds: int) -> None:
         print(f"build ÷ juice alone:     {build / per_edition(results['juice'], 'cpu_ms'):.2f}x (goal <= 2.5x)")
     else:
         print("juice: not measured (needs node and `npm ci` in the repository)")
+    build_cli, check_cli = (statistics.median(s["process_ms"] for s in results[f"cli {c}"]) for c in ("build", "check"))
+    print(f"`newsletter check` ÷ `newsletter build`, whole processes: {check_cli:.0f} ÷ {build_cli:.0f} ms = "
+          f"{check_cli / build_cli:.2f} (goal <= 0.5; check reuses the build in dist/)")
     if "build (before)" in results:
         old = per_edition(results["build (before)"], "cpu_ms")
         print(f"before ÷ now:            {old / build:.2f}x faster ({old:.1f} -> {build:.1f} ms per edition)")
