@@ -123,7 +123,7 @@ def test_unsubscribed_and_bounced_are_skipped(sending_project, smtp_server):
     rows = write_subscribers(sending_project, 6)
     config = load_config(sending_project)
     with SubscriberStore(database_path(config)) as store:
-        store.unsubscribe(rows[0]["email"], "test")
+        store.unsubscribe(rows[0]["email"], "admin")
         store.mark_bounced(rows[1]["email"])
     summary = _send(sending_project, url)
     assert set(server.recipients()) == {r["email"] for r in rows[2:]}

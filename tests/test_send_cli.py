@@ -49,7 +49,7 @@ def test_unknown_only_and_password_in_url_are_plain_errors(sending_project):
 def test_default_send_fills_the_outbox_and_status_reports_it(sending_project):
     write_subscribers(sending_project, 6)
     assert "Nothing has been sent" in _run(sending_project, "status", SAMPLE_ISSUE).stdout
-    result = _run(sending_project, "send", SAMPLE_ISSUE)
+    result = _run(sending_project, "send", SAMPLE_ISSUE, "--yes")
     assert result.returncode == 0, result.stderr
     assert "Maildir outbox" in result.stdout and "Summary" in result.stdout
     assert len(mailbox.Maildir(sending_project / "outbox", create=False)) == 6

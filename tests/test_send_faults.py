@@ -82,27 +82,45 @@ def test_550_for_one_address_is_recorded_and_not_retried(sending_project, smtp_s
     assert sum(again.sent.values()) == 0 and refused not in server.recipients()
 
 
-def test_login_refused_stops_the_run_and_keeps_rows_pending(sending_project):
-    """aiosmtpd with AUTH over plain TCP (test only) and an authenticator that says no."""
+def test_auth_is_never_sent_without_tls(sending_project):
+    """A server that offers AUTH but no STARTTLS (aiosmtpd, plain TCP): the run stops before
+    any credential is sent, the rows stay pending, and the one-line error says why."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
 
     from tests.test_send_support import Recorder, free_port
     write_subscribers(sending_project, 3)
-    controller = Controller(Recorder(), hostname="127.0.0.1", port=free_port(), auth_require_tls=False,
-                            authenticator=lambda *args: AuthResult(success=False, handled=False))
+    attempts = []
+
+    def authenticator(*args):
+        attempts.append(args)
+        return AuthResult(success=True, handled=False)
+
+    recorder = Recorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port(), auth_require_tls=False,
+                            authenticator=authenticator)
     controller.start()
     try:
         url = f"smtp://volunteer@127.0.0.1:{controller.port}"
-        env = dict(ENV, NEWSLETTER_SMTP_PASSWORD="wrong-password")
+        env = dict(ENV, NEWSLETTER_SMTP_PASSWORD="the-password")
         campaign = load_campaign(sending_project / SAMPLE_ISSUE, Settings(), env)
         transport = make_transport(url, sending_project / "outbox", env, "NEWSLETTER_SMTP_PASSWORD")
         with pytest.raises(TransportError) as caught:
             send(campaign, transport, Settings())
-        assert "wrong-password" not in str(caught.value)
     finally:
         controller.stop()
+    message = str(caught.value)
+    assert "offers no STARTTLS" in message and "unencrypted" in message and "the-password" not in message
+    assert attempts == [] and recorder.messages == []
     assert set(_states(sending_project).values()) == {"pending"}
+
+
+def test_smtp_without_a_user_still_works_in_plain_text(sending_project, smtp_server):
+    server, url = smtp_server
+    rows = write_subscribers(sending_project, 2)
+    assert url.startswith("smtp://127.0.0.1:")
+    _send(sending_project, url, **FAST)
+    assert server.recipients() == {r["email"]: 1 for r in rows}
 
 
 def test_smtp_urls_never_carry_a_password():
@@ -115,3 +133,15 @@ def test_smtp_urls_never_carry_a_password():
     assert "hunter22" not in repr(settings) and "hunter22" not in settings.description
     starttls = parse_smtp_url("smtp+starttls://mail.example.org", {}, "PW")
     assert (starttls.port, starttls.start_tls) == (587, True)
+
+
+def test_a_reply_lost_after_the_final_dot_is_listed_as_possibly_twice(sending_project, smtp_server):
+    server, url = smtp_server
+    rows = write_subscribers(sending_project, 5)
+    server.lose_reply_after = 2
+    summary = _send(sending_project, url, connections=1, **FAST)
+    received = server.recipients()
+    twice = [email for email, n in received.items() if n == 2]
+    assert len(twice) == 1 and set(received) == {r["email"] for r in rows}
+    assert [email for _, email in summary.possibly_twice] == twice
+    assert sum(summary.sent.values()) == 5

@@ -22,7 +22,7 @@ CONNECTIONS = 3
 
 def _command(url: str) -> list[str]:
     return [sys.executable, "-m", "newsletter", "send", SAMPLE_ISSUE, "--smtp", url,
-            "--connections", str(CONNECTIONS)]
+            "--connections", str(CONNECTIONS), "--yes"]
 
 
 def _env() -> dict:
@@ -56,6 +56,7 @@ def test_sigkill_mid_run_then_resume(sending_project, smtp_server):
     assert len(twice) <= CONNECTIONS and max(received.values()) <= 2
     for email in twice:                                              # every duplicate is reported
         assert email in resumed.stdout
+    assert "took over the send lock" in resumed.stdout              # the killed run's lock
 
     again = subprocess.run(_command(url), cwd=sending_project, env=_env(),
                            capture_output=True, text=True, timeout=120)

@@ -75,6 +75,8 @@ class Recorder:
         self.defer_data: list[str] = []        # replies for the next DATA commands, e.g. 451
         self.drop_after: int | None = None     # hang up instead of accepting message N+1
         self.delay = 0.0
+        self.refuse_sender: str | None = None  # MAIL FROM answered with this reply
+        self.lose_reply_after: int | None = None  # keep message N+1, then hang up before the 250
         self.connections = 0
         self.lock = threading.Lock()
 
@@ -82,6 +84,13 @@ class Recorder:
         self.connections += 1
         session.host_name = hostname
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -101,6 +110,9 @@ class Recorder:
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.messages.append((envelope.mail_from, rcpt, envelope.original_content))
+        if self.lose_reply_after is not None and len(self.messages) > self.lose_reply_after:
+            self.lose_reply_after = None
+            server.transport.abort()   # the message is delivered; its 250 never leaves
         return "250 2.0.0 accepted"
 
     def recipients(self) -> Counter:

@@ -112,3 +112,25 @@ def test_an_untrusted_certificate_is_not_accepted(sending_project, tls_files):
             asyncio.run(transport.connect())
     finally:
         controller.stop()
+
+
+def test_a_refused_login_over_starttls_stops_the_run_and_keeps_rows_pending(sending_project, tls_files):
+    from newsletter.mailing.transports import TransportError
+    ca, cert, key = tls_files
+    port = free_port()
+    controller = Controller(Recorder(), hostname="127.0.0.1", port=port, authenticator=_check_login,
+                            auth_required=True, tls_context=_server_context(cert, key), require_starttls=True)
+    controller.start()
+    try:
+        write_subscribers(sending_project, 3)
+        env = ENV | {"NEWSLETTER_SMTP_PASSWORD": "wrong-password"}
+        url = f"smtp://volunteer@127.0.0.1:{port}?ca_file={ca}"   # plain smtp:// with a user: STARTTLS
+        campaign = load_campaign(sending_project / SAMPLE_ISSUE, Settings(), env)
+        with pytest.raises(TransportError, match="refused the login") as caught:
+            send(campaign, make_transport(url, sending_project / "outbox", env, "NEWSLETTER_SMTP_PASSWORD"),
+                 Settings())
+    finally:
+        controller.stop()
+    assert "wrong-password" not in str(caught.value)
+    with Ledger(ledger_path(load_config(sending_project), "2026-11")) as ledger:
+        assert {e.state for e in ledger.entries()} == {"pending"}

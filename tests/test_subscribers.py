@@ -114,8 +114,8 @@ def test_unsubscribed_people_stay_unsubscribed_after_a_re_import(project):
     _import(project, HEADER + "ana@example.com,Ana,en,hearts\n")
     config = load_config(project)
     with SubscriberStore(database_path(config)) as store:
-        assert store.unsubscribe("ana@example.com", "test") is True
-        assert store.unsubscribe("ANA@example.com", "test") is False
+        assert store.unsubscribe("ana@example.com", "admin") is True
+        assert store.unsubscribe("ANA@example.com", "admin") is False
     result = _import(project, HEADER + "ana@example.com,Ana,en,hearts\n")
     assert [s.status for s in _all(project)] == ["unsubscribed"]
     assert "stays unsubscribed" in str(result.warnings[0])

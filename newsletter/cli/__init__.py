@@ -20,7 +20,7 @@ COMMANDS = {
     "send": ("send", "send"),
     "status": ("send", "status"),
     "serve": ("send", "serve"),
-    "subscribers": ("send", "subscribers"),
+    "subscribers": ("subscribers", "subscribers"),
     "i18n": ("i18n", "i18n"),
 }
 

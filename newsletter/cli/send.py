@@ -1,4 +1,4 @@
-"""Commands for the mailing side: `send`, `status`, `serve` and `subscribers …`.
+"""Commands for the mailing side: `send`, `status` and `serve` (`subscribers …` is beside it).
 
 Printing lives here only; the library modules return summaries and raise typed errors.
 """
@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -21,19 +23,16 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from ..checks.dist import check_dist
+from ..errors import NewsletterError
 from ..mailing import send as sending
 from ..mailing.ledger import Ledger, ledger_path
-from ..mailing.subscribers import (
-    STATUSES,
-    SubscriberStore,
-    database_path,
-    export_csv,
-    import_csv,
-)
 from ..mailing.transports import make_transport
 from ..project.config import load_config
 from ..project.root import find_project_root
-from .common import reports_errors
+from .check import _print as print_report
+from .check import _valid_ids
+from .common import EXIT_PROBLEMS, reports_errors
 
 _LEDGER_COLUMNS = ("sent", "inflight", "pending", "deferred", "failed", "skipped")
 
@@ -54,34 +53,92 @@ class _RateColumn(ProgressColumn):
               help="Only this edition (e.g. hearts/en) or sponsor (hearts); repeatable.")
 @click.option("--rate", type=click.FloatRange(min=0), help="At most N messages per second (0: no limit).")
 @click.option("--connections", type=click.IntRange(1, 64), help="SMTP connections at once.")
+@click.option("--ignore", multiple=True, metavar="CHECK_ID", callback=_valid_ids,
+              help="Send even though this check (or area) reports errors; repeatable. See `newsletter check --list`.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed when not run from a terminal).")
+@click.option("--retry-failed", is_flag=True,
+              help="Also try again the addresses that failed for good last time (e.g. after a 550).")
 @reports_errors
 def send(issue: Path, smtp: str | None, dry_run: bool, test_to: str | None, only: tuple[str, ...],
-         rate: float | None, connections: int | None) -> None:
+         rate: float | None, connections: int | None, ignore: tuple[str, ...], yes: bool,
+         retry_failed: bool) -> None:
     """Send ISSUE (e.g. issues/2026-11) to every active subscriber; safe to run again."""
-    settings = sending.Settings(only=only, rate=rate, connections=connections)
+    settings = sending.Settings(only=only, rate=rate, connections=connections, retry_failed=retry_failed)
     if test_to:
         test_to = sending.check_address(test_to)
     if sending.needs_build(load_config(find_project_root(issue)), issue):
         from ..build.pipeline import build as build_issue  # only now: the build's libraries are heavy
         build_issue(issue)
+    console = Console(highlight=False)
+    _gate(console, issue, ignore, real=not (dry_run or test_to))
     campaign = sending.load_campaign(issue, settings, os.environ, test_to=test_to)
-    console = Console()
     for warning in campaign.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
     if dry_run:
         return _print_plan(console, campaign)
     config = campaign.config
     transport = make_transport(smtp or config.sending.smtp, config.root / config.sending.outbox,
                                os.environ, config.sending.smtp_password_env)
-    console.print(f"Sending {campaign.issue} through {transport.description}", highlight=False)
+    if test_to:
+        return _deliver(console, campaign, transport, settings, record=False)
+    with sending.acquire_lock(campaign) as lock:
+        _confirm(console, campaign, transport.description, retry_failed, yes)
+        _deliver(console, campaign, transport, settings, lock=lock)
+
+
+def _gate(console: Console, issue: Path, ignore: tuple[str, ...], real: bool) -> None:
+    """`newsletter check` on the very build about to be sent; errors stop a real send."""
+    report = check_dist(issue, ignore)
+    if not report.failed():
+        return
+    if real:
+        print_report(report, strict=False)
+        console.print(f"[red]Not sent:[/] {report.count('error')} error(s) in the issue. Fix them and run "
+                      "this again, or skip a check on purpose with --ignore CHECK_ID.")
+        sys.exit(EXIT_PROBLEMS)
+    console.print(f"[yellow]warning:[/] `newsletter check` finds {report.count('error')} error(s); a real "
+                  "send would refuse. Run `newsletter check` to see them.")
+
+
+def _confirm(console: Console, campaign: sending.Campaign, transport: str, retry_failed: bool,
+             yes: bool) -> None:
+    """What is about to happen, then a yes/no on a terminal; --yes without one."""
+    plan = sending.preview(campaign, retry_failed)
+    table = Table(title=f"About to send {campaign.issue} through {escape(transport)}", title_justify="left")
+    for column in ("edition", "to send", "of which resumed", "already done", "inactive"):
+        table.add_column(column, justify="left" if column == "edition" else "right")
+    for edition in sorted(set(plan) | set(campaign.skipped)):
+        c = plan.get(edition, Counter())
+        table.add_row(edition, str(c["new"] + c["resume"]), str(c["resume"]), str(c["done"]),
+                      str(campaign.skipped[edition]))
+    console.print(table)
+    resumed = sum(c["resume"] + c["done"] for c in plan.values())
+    total = sum(c["new"] + c["resume"] for c in plan.values())
+    console.print(("This resumes an earlier send. " if resumed else "This is the first send of this issue. ")
+                  + f"{total} message(s) will go out.")
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise NewsletterError("not sending without a confirmation: run it in a terminal to answer the "
+                              "question, or add --yes (e.g. in a script or cron job)")
+    if not click.confirm("Send now?", default=False):
+        console.print("Nothing sent.")
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _deliver(console: Console, campaign: sending.Campaign, transport, settings: sending.Settings, *,
+             record: bool = True, lock=None) -> None:
+    console.print(f"Sending {campaign.issue} through {escape(transport.description)}")
+    if lock is not None and lock.taken_over:
+        console.print(f"[yellow]note:[/] took over the send lock left by a run that stopped ({lock.taken_over}).")
     with _progress(console) as progress:
         task = progress.add_task("sending", total=len(campaign.jobs))
-        summary = sending.send(campaign, transport, settings, record=not test_to,
+        summary = sending.send(campaign, transport, settings, record=record, lock=lock,
                                report=lambda *_: progress.advance(task))
         progress.update(task, total=progress.tasks[0].completed)
     _print_summary(console, summary)
     if summary.failed or summary.deferred:
-        sys.exit(1)
+        sys.exit(EXIT_PROBLEMS)
 
 
 def _progress(console: Console) -> Progress:
@@ -112,14 +169,16 @@ def _print_summary(console: Console, summary: sending.Summary) -> None:
                                  (summary.sent, summary.failed, summary.deferred, summary.skipped)))
     console.print(table)
     if summary.possibly_twice:
-        console.print(f"[yellow]{len(summary.possibly_twice)} message(s) were being sent when the last "
-                      "run stopped and were sent again; these people may have two copies:[/]")
+        console.print(f"[yellow]{len(summary.possibly_twice)} message(s) may have arrived twice: they were "
+                      "being sent when a run stopped, or the connection broke after the server got them "
+                      "and before it confirmed; they were sent again:[/]")
         for edition, email in summary.possibly_twice:
-            console.print(f"  {edition}\t{email}", highlight=False)
+            console.print(f"  {edition}\t{escape(email)}", highlight=False)
     for edition, email, reply in summary.failures:
-        console.print(f"[red]not delivered:[/] {edition}\t{email}\t{reply}", highlight=False)
-    if summary.deferred:
-        console.print("Run the same command again later to retry the 'retry later' ones.")
+        console.print(f"[red]not delivered:[/] {edition}\t{escape(email)}\t{escape(reply)}", highlight=False)
+    if summary.deferred or summary.retry_next_run:
+        console.print("Run the same command again later: it retries the 'retry later' ones and the "
+                      "failures on our side (see `newsletter status`).")
 
 
 @click.command()
@@ -135,6 +194,7 @@ def status(issue: Path) -> None:
         return
     with Ledger(path) as ledger:
         counts = ledger.counts()
+        problems = ledger.entries(("failed", "deferred", "inflight"))
     table = Table(title=f"Sending {issue.resolve().name}", title_justify="left")
     table.add_column("edition", no_wrap=True)
     for column in ("total", *_LEDGER_COLUMNS):
@@ -142,6 +202,13 @@ def status(issue: Path) -> None:
     for edition, c in sorted(counts.items()):
         table.add_row(edition, str(sum(c.values())), *(str(c[s]) for s in _LEDGER_COLUMNS))
     console.print(table)
+    if problems:
+        rows = Table(title="Not delivered yet", title_justify="left")
+        for column in ("edition", "address", "state", "why", "next run"):
+            rows.add_column(column)
+        for e in problems:
+            rows.add_row(e.edition, escape(e.email), e.state, escape(e.reply), e.next_run)
+        console.print(rows)
 
 
 @click.command()
@@ -154,62 +221,3 @@ def serve(host: str, port: int) -> None:
     config = load_config(find_project_root(Path.cwd()))
     click.echo(f"Serving on http://{host}:{port}/ (unsubscribe links: /unsubscribe/…); Ctrl+C stops.")
     run(config, os.environ, host=host, port=port)
-
-
-@click.group()
-def subscribers() -> None:
-    """Manage the subscriber list (import, export, list)."""
-
-
-def _store() -> tuple:
-    config = load_config(find_project_root(Path.cwd()))
-    return config, SubscriberStore(database_path(config))
-
-
-@subscribers.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@reports_errors
-def import_(file: Path) -> None:
-    """Add or update subscribers from a CSV file (columns: email,name,language,sponsor,status)."""
-    config, store = _store()
-    with store:
-        result = import_csv(config, store, file)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{result.added} added, {result.updated} updated.")
-
-
-@subscribers.command()
-@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of the screen.")
-@click.option("--status", type=click.Choice(STATUSES), help="Only subscribers with this status.")
-@reports_errors
-def export(out: Path | None, status: str | None) -> None:
-    """Write the subscriber list as UTF-8 CSV (opens in Excel with a BOM)."""
-    _, store = _store()
-    with store:
-        if out is None:
-            export_csv(store, sys.stdout, status)
-            return
-        tmp = out.with_name(f".{out.name}.tmp")
-        with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
-            count = export_csv(store, handle, status)
-        tmp.replace(out)
-    click.echo(f"{count} subscribers written to {out}")
-
-
-@subscribers.command("list")
-@click.option("--status", type=click.Choice(STATUSES), help="Only subscribers with this status.")
-@click.option("--sponsor", help="Only subscribers of this sponsor id.")
-@reports_errors
-def list_(status: str | None, sponsor: str | None) -> None:
-    """Show subscribers in a table."""
-    _, store = _store()
-    table = Table(title_justify="left")
-    for column in ("email", "name", "language", "sponsor", "status"):
-        table.add_column(column)
-    with store:
-        rows = list(store.all(status=status, sponsor=sponsor))
-    for s in rows:
-        table.add_row(s.email, s.name, s.language, s.sponsor, s.status)
-    table.title = f"{len(rows)} subscriber(s)"
-    Console().print(table)

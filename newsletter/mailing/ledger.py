@@ -5,6 +5,13 @@ recipient row moves pending → inflight → sent | failed | deferred, and the i
 is committed (WAL, synchronous=FULL) *before* the message is handed to the transport.
 After a kill, only rows still in flight can have been delivered without being marked, and
 a sender never has more rows in flight than it has connections.
+
+A row is claimed with a conditional update (`… WHERE state IN ('pending', 'deferred')`),
+so even two senders that both got past the issue's lock never take the same row. A failed
+row remembers whose side the failure was on (`cause`): `ours` (a message we could not
+build, a sender the server refused) is retried by the next run, `recipient` (the address
+was refused) only with `--retry-failed`. Rows found in flight at the start of a run are
+put back to pending with `interrupted` set: their person may get the message twice.
 """
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..project.config import Config
-from .subscribers import open_database
+from .store import open_database
 
 STATES = ("pending", "inflight", "sent", "failed", "deferred", "skipped")
 OPEN_STATES = ("pending", "inflight", "deferred")  # still to be (re)sent
@@ -29,6 +36,9 @@ CREATE TABLE IF NOT EXISTS sends (
     updated_at TEXT NOT NULL
 );
 """
+# Columns added after the first release; older journals get them on open.
+_ADDED_COLUMNS = {"cause": "TEXT NOT NULL DEFAULT ''", "interrupted": "INTEGER NOT NULL DEFAULT 0"}
+CAUSES = ("", "ours", "recipient")
 
 
 @dataclass(frozen=True)
@@ -38,16 +48,58 @@ class Entry:
     state: str
     attempts: int
     reply: str
+    cause: str = ""
+    interrupted: bool = False
+
+    @property
+    def next_run(self) -> str:
+        """What the next `newsletter send` does with this row, in a volunteer's words."""
+        if self.state == "failed":
+            return "retry" if self.cause == "ours" else "skip (send --retry-failed to try again)"
+        return {"sent": "nothing", "skipped": "nothing"}.get(self.state, "send")
 
 
 def ledger_path(config: Config, issue: str) -> Path:
     return config.root / config.sending.ledger_dir / f"{issue}.sqlite"
 
 
+@dataclass(frozen=True)
+class Delivery:
+    issue: str
+    edition: str
+    state: str
+    at: str
+
+
+def deliveries(config: Config, email: str) -> list[Delivery]:
+    """What each issue's journal says about one address, newest first (`subscribers show`)."""
+    found = []
+    for path in sorted((config.root / config.sending.ledger_dir).glob("*.sqlite")):
+        with Ledger(path) as ledger:
+            row = ledger.db.execute("SELECT edition, state, updated_at FROM sends WHERE email = ?",
+                                    (email,)).fetchone()
+        if row:
+            found.append(Delivery(path.stem, *row))
+    return sorted(found, key=lambda d: d.at, reverse=True)
+
+
+def forget(config: Config, email: str) -> int:
+    """Erase an address from every journal (`subscribers remove`); how many journals had it."""
+    count = 0
+    for path in sorted((config.root / config.sending.ledger_dir).glob("*.sqlite")):
+        with Ledger(path) as ledger:
+            count += ledger.db.execute("DELETE FROM sends WHERE email = ?", (email,)).rowcount
+    return count
+
+
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
         self.db = open_database(path, _SCHEMA, threads=True)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(sends)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in have:
+                self.db.execute(f"ALTER TABLE sends ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -58,15 +110,24 @@ class Ledger:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def plan(self, wanted: dict[str, str], editions: set[str]) -> None:
+    def plan(self, wanted: dict[str, str], editions: set[str], retry_failed: bool = False) -> list[str]:
         """Record who should get which edition (email -> edition id), in one transaction.
 
         Open rows follow a changed language choice; open rows of the given editions whose
         subscriber is gone (unsubscribed, bounced) become skipped. Sent rows never change.
+        Rows left in flight by a stopped run, and failures on our side (all failures with
+        `retry_failed`), become pending again. Returns the addresses that were in flight.
+        Call it only while holding the issue's lock.
         """
         now = _now()
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            interrupted = [r[0] for r in self.db.execute("SELECT email FROM sends WHERE state = 'inflight'")]
+            self.db.execute("UPDATE sends SET state = 'pending', interrupted = 1, updated_at = ? "
+                            "WHERE state = 'inflight'", (now,))
+            retry = "" if retry_failed else " AND cause = 'ours'"
+            self.db.execute(f"UPDATE sends SET state = 'pending', updated_at = ? WHERE state = 'failed'{retry}",
+                            (now,))
             for email, edition in wanted.items():
                 self.db.execute(
                     "INSERT INTO sends (email, edition, state, updated_at) VALUES (?, ?, 'pending', ?) "
@@ -83,10 +144,11 @@ class Ledger:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        return interrupted
 
     def entries(self, states: tuple[str, ...] = STATES) -> list[Entry]:
         marks = ",".join("?" * len(states))
-        rows = self.db.execute(f"SELECT email, edition, state, attempts, reply FROM sends "
+        rows = self.db.execute(f"SELECT email, edition, state, attempts, reply, cause, interrupted FROM sends "
                                f"WHERE state IN ({marks}) ORDER BY rowid", states)
         return [Entry(*row) for row in rows]
 
@@ -94,15 +156,23 @@ class Ledger:
         row = self.db.execute("SELECT state FROM sends WHERE email = ?", (email,)).fetchone()
         return row[0] if row else None
 
-    def mark_inflight(self, email: str) -> None:
-        """Committed before the transport sees the message (autocommit + synchronous=FULL)."""
-        self.db.execute("UPDATE sends SET state = 'inflight', attempts = attempts + 1, updated_at = ? "
-                        "WHERE email = ?", (_now(), email))
+    def claim(self, email: str) -> bool:
+        """Mark the row in flight if, and only if, it is still waiting; False when another
+        sender took it or it is finished. Committed before the transport sees the message
+        (autocommit + synchronous=FULL)."""
+        return self.db.execute(
+            "UPDATE sends SET state = 'inflight', attempts = attempts + 1, updated_at = ? "
+            "WHERE email = ? AND state IN ('pending', 'deferred')", (_now(), email)).rowcount == 1
 
-    def mark(self, email: str, state: str, reply: str = "") -> None:
+    def mark_inflight(self, email: str) -> None:
+        """Unconditional form of `claim`, kept for callers that hold the only claim."""
+        self.claim(email)
+
+    def mark(self, email: str, state: str, reply: str = "", cause: str = "") -> None:
         assert state in ("pending", "sent", "failed", "deferred"), state
-        self.db.execute("UPDATE sends SET state = ?, reply = ?, updated_at = ? WHERE email = ?",
-                        (state, reply, _now(), email))
+        assert cause in CAUSES, cause
+        self.db.execute("UPDATE sends SET state = ?, reply = ?, cause = ?, updated_at = ? WHERE email = ?",
+                        (state, reply, cause, _now(), email))
 
     def counts(self) -> dict[str, Counter]:
         """Per edition id: how many rows are in each state."""

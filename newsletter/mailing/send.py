@@ -1,69 +1,38 @@
-"""Sending an issue: each active subscriber gets the edition of their sponsor and language, once.
+"""Delivering a planned campaign: each recipient once, resumable, one sender per issue.
 
-Editions are read from the build (`dist/<issue>/manifest.json`) and never re-rendered:
-each is turned into a `PreparedEdition` once, and per recipient only the substitution and
-their header lines happen. The ledger is written before and after every hand-over to the
-transport, so a killed run resumes without losing anyone or re-sending what was sent.
+Per recipient only the substitution and their header lines happen (see text/mime.py).
+The ledger is written before and after every hand-over to the transport, so a killed run
+resumes without losing anyone or re-sending what was sent; the issue's lock keeps a
+second run out while this one sends, and each row is claimed conditionally besides.
 """
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
-import json
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
-from ..build.plan import Edition
-from ..build.sample import edition_mail
-from ..errors import InputError, NewsletterError, Problem
-from ..project.config import Config, load_config
-from ..project.root import DIST_DIR, find_project_root
-from ..text.mime import PreparedEdition, Recipient, message_id
+from ..errors import NewsletterError
+from ..text.mime import message_id
+from . import lock as locks
+from .campaign import (  # noqa: F401  (re-exported: the planning half of sending)
+    TEST_PREFIX,
+    Campaign,
+    Job,
+    Settings,
+    dry_run,
+    load_campaign,
+    needs_build,
+    preview,
+    unsubscribe_base,
+)
 from .ledger import OPEN_STATES, Ledger, ledger_path
-from .subscribers import SubscriberStore, database_path, edition_language
-from .tokens import make_token, secret_from
+from .subscribers import SubscriberStore, database_path
 from .transports import PermanentFailure, TemporaryFailure, Transport, TransportError
-
-TEST_PREFIX = "[TEST] "
-_SOURCES = ("newsletter.toml", "authors.yaml", "templates", "translations", "assets")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How to send; each None falls back to the `[sending]` section of newsletter.toml."""
-
-    only: tuple[str, ...] = ()
-    rate: float | None = None
-    connections: int | None = None
-    max_attempts: int | None = None
-    retry_delay: float | None = None
-
-
-@dataclass(frozen=True)
-class Job:
-    edition: str
-    recipient: Recipient
-    sender: str
-    subscriber_id: int | None = None
-
-
-@dataclass
-class Campaign:
-    """Everything decided before the first message: editions, recipients, who is skipped."""
-
-    issue: str
-    config: Config
-    editions: dict[str, PreparedEdition]
-    senders: dict[str, str]
-    jobs: list[Job]
-    skipped: Counter = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +43,8 @@ class Summary:
     skipped: Counter = field(default_factory=Counter)
     possibly_twice: list[tuple[str, str]] = field(default_factory=list)   # (edition, email)
     failures: list[tuple[str, str, str]] = field(default_factory=list)    # (edition, email, reply)
+    retry_next_run: int = 0        # failures on our side, which the next run sends again
+    taken_over: str = ""           # a lock left behind by a run that is gone
 
     def editions(self) -> list[str]:
         return sorted(set(self.sent) | set(self.failed) | set(self.deferred) | set(self.skipped))
@@ -82,137 +53,10 @@ class Summary:
 Report = Callable[[str, str, str], None]   # (edition, email, outcome) after each recipient
 
 
-# --- planning ----------------------------------------------------------------------------
-
-def load_campaign(issue_dir: Path, settings: Settings, environ: Mapping[str, str],
-                  test_to: str | None = None) -> Campaign:
-    """Read the built editions and the subscriber list; raise InputError on any problem."""
-    root = find_project_root(issue_dir)
-    config = load_config(root)
-    issue = issue_dir.resolve().name
-    manifest, warnings = _manifest(config, issue_dir, issue)
-    entries = _select(manifest["editions"], settings.only)
-    editions, senders = {}, {}
-    for entry in entries:
-        edition = _edition(config, issue, entry)
-        mail = _edition_mail(config, edition, entry, manifest_dir=root / DIST_DIR / issue)
-        if test_to:
-            mail = dataclasses.replace(mail, subject=TEST_PREFIX + mail.subject)
-        editions[entry["id"]] = PreparedEdition(mail)
-        senders[entry["id"]] = mail.from_address
-    campaign = Campaign(issue, config, editions, senders, [], warnings=warnings)
-    if test_to:
-        campaign.jobs = _test_jobs(config, campaign, entries, test_to)
-    else:
-        _plan_subscribers(campaign, entries, secret_from(environ, config.sending.unsubscribe_secret_env))
-    return campaign
-
-
-def needs_build(config: Config, issue_dir: Path) -> bool:
-    """True when the build is missing, or older than its sources and nobody has been sent
-    it yet (once sending began, everyone gets the editions built then)."""
-    path = config.root / DIST_DIR / issue_dir.resolve().name / "manifest.json"
-    return not path.is_file() or (_stale(config, issue_dir, path) and not _sending_began(config, issue_dir))
-
-
-def _manifest(config: Config, issue_dir: Path, issue: str) -> tuple[dict, list[str]]:
-    """The build's manifest; the caller builds first when `needs_build` says so."""
-    path = config.root / DIST_DIR / issue / "manifest.json"
-    if needs_build(config, issue_dir):
-        raise InputError([Problem(path, None, f"the build of {issue} is missing or older than its sources",
-                                  f"run: newsletter build {issue_dir}")])
-    warnings = []
-    if _stale(config, issue_dir, path):
-        warnings.append(f"the sources of {issue} changed after sending began; the editions "
-                        "built then are used, so everyone gets the same issue")
-    return json.loads(path.read_text(encoding="utf-8")), warnings
-
-
-def _stale(config: Config, issue_dir: Path, manifest: Path) -> bool:
-    return _newest_source(config, issue_dir) > manifest.stat().st_mtime
-
-
-def _sending_began(config: Config, issue_dir: Path) -> bool:
-    ledger = ledger_path(config, issue_dir.resolve().name)
-    return ledger.is_file() and _sent_any(ledger)
-
-
-def _newest_source(config: Config, issue_dir: Path) -> float:
-    paths = [issue_dir.resolve(), *(config.root / name for name in _SOURCES)]
-    times = [0.0]
-    for path in paths:
-        if path.is_file():
-            times.append(path.stat().st_mtime)
-        elif path.is_dir():
-            times += [p.stat().st_mtime for p in path.rglob("*") if p.is_file()]
-    return max(times)
-
-
-def _sent_any(path: Path) -> bool:
-    with Ledger(path) as ledger:
-        return any(c["sent"] for c in ledger.counts().values())
-
-
-def _select(entries: list[dict], only: tuple[str, ...]) -> list[dict]:
-    """Editions matching --only: `SPONSOR` or `SPONSOR/LANG`; all when --only is not given."""
-    if not only:
-        return entries
-    chosen = [e for e in entries if e["id"] in only or e["sponsor"] in only]
-    unknown = [o for o in only if not any(o in (e["id"], e["sponsor"]) for e in entries)]
-    if unknown:
-        raise InputError([Problem("--only", None, f"{o!r} is not an edition of this issue",
-                                  f"use one of: {', '.join(e['id'] for e in entries)}") for o in unknown])
-    return chosen
-
-
-def _edition(config: Config, issue: str, entry: dict) -> Edition:
-    sponsor = config.sponsor(entry["sponsor"])
-    if sponsor is None:
-        raise InputError([Problem("manifest.json", None, f"sponsor {entry['sponsor']!r} is no longer "
-                                  "in newsletter.toml", "build the issue again")])
-    return Edition(issue, sponsor, tuple(entry["languages"]), config.site.base_url.rstrip("/"))
-
-
-def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: Path):
-    html = (manifest_dir / entry["html"]).read_text(encoding="utf-8")
-    text = (manifest_dir / entry["text"]).read_text(encoding="utf-8")
-    return edition_mail(config, edition, entry["subject"], html, text)
-
-
-def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
-    config, chosen = campaign.config, {e["id"]: e for e in entries}
-    base = unsubscribe_base(config)
-    with SubscriberStore(database_path(config)) as store:
-        for s in store.all():
-            edition = f"{s.sponsor}/{edition_language(config, s.language)}"
-            if edition not in chosen:
-                continue
-            if s.status != "active":
-                campaign.skipped[edition] += 1
-                continue
-            recipient = Recipient(email=s.email, name=s.name or s.email.split("@")[0],
-                                  unsubscribe_url=f"{base}/{make_token(secret, s.id, s.email)}",
-                                  view_url=chosen[edition]["view_url"])
-            campaign.jobs.append(Job(edition, recipient, campaign.senders[edition], s.id))
-
-
-def _test_jobs(config: Config, campaign: Campaign, entries: list[dict], address: str) -> list[Job]:
-    base = unsubscribe_base(config)
-    return [Job(e["id"], Recipient(email=address, name=config.site.sample_subscriber.name,
-                                   unsubscribe_url=f"{base}/test", view_url=e["view_url"]),
-                campaign.senders[e["id"]]) for e in entries]
-
-
-def unsubscribe_base(config: Config) -> str:
-    return (config.sending.unsubscribe_url or f"{config.site.base_url.rstrip('/')}/unsubscribe").rstrip("/")
-
-
-def dry_run(campaign: Campaign) -> dict[str, list[str]]:
-    """Who would get which edition (edition id -> addresses), without sending or recording."""
-    plan: dict[str, list[str]] = defaultdict(list)
-    for job in campaign.jobs:
-        plan[job.edition].append(job.recipient.email)
-    return dict(plan)
+def acquire_lock(campaign: Campaign) -> locks.IssueLock:
+    """The issue's exclusive send lock; raises SendLocked naming the run that holds it."""
+    path = ledger_path(campaign.config, campaign.issue).with_suffix(".lock")
+    return locks.acquire(path, campaign.issue)
 
 
 # --- delivering --------------------------------------------------------------------------
@@ -231,24 +75,29 @@ class _Run:
     summary: Summary
     writer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "ledger"))
 
-    async def journal(self, method: str, *args) -> None:
+    async def journal(self, method: str, *args):
         """A ledger write on its own thread: while one row waits for fsync, other
         connections keep sending. Awaited, so the row is committed before we go on."""
         if self.ledger:
-            await asyncio.get_running_loop().run_in_executor(
+            return await asyncio.get_running_loop().run_in_executor(
                 self.writer, getattr(self.ledger, method), *args)
+        return True
 
 
 def send(campaign: Campaign, transport: Transport, settings: Settings, *,
          record: bool = True, clock: Callable[[], dt.datetime] | None = None,
-         report: Report | None = None) -> Summary:
-    """Deliver the campaign; with `record`, through the issue's ledger (resumable)."""
+         report: Report | None = None, lock: locks.IssueLock | None = None) -> Summary:
+    """Deliver the campaign; with `record`, through the issue's ledger (resumable) while
+    holding the issue's lock (`lock` when the caller took it already, e.g. before asking
+    for confirmation)."""
     config, sending = campaign.config, campaign.config.sending
     summary = Summary(skipped=Counter(campaign.skipped))
+    own_lock = acquire_lock(campaign) if record and lock is None else None
+    summary.taken_over = (own_lock or lock).taken_over if record else ""
     ledger = Ledger(ledger_path(config, campaign.issue)) if record else None
     store = SubscriberStore(database_path(config)) if record else None
     try:
-        jobs = _open_jobs(campaign, ledger, summary) if ledger else list(campaign.jobs)
+        jobs = _open_jobs(campaign, ledger, summary, settings.retry_failed) if ledger else list(campaign.jobs)
         run = _Run(campaign, transport, ledger, store, clock or _utcnow, report or _ignore,
                    _pick(settings.retry_delay, sending.retry_delay),
                    max(1, _pick(settings.max_attempts, sending.max_attempts)),
@@ -262,20 +111,25 @@ def send(campaign: Campaign, transport: Transport, settings: Settings, *,
         for db in (ledger, store):
             if db:
                 db.close()
+        if own_lock:
+            own_lock.release()
     return summary
 
 
-def _open_jobs(campaign: Campaign, ledger: Ledger, summary: Summary) -> list[Job]:
-    """Record the plan, then keep only rows not yet finished; inflight ones may be duplicates."""
-    ledger.plan({job.recipient.email: job.edition for job in campaign.jobs}, set(campaign.editions))
-    open_rows = {e.email.lower(): e for e in ledger.entries(OPEN_STATES)}
+def _open_jobs(campaign: Campaign, ledger: Ledger, summary: Summary, retry_failed: bool) -> list[Job]:
+    """Record the plan, then keep only rows not yet finished; rows a stopped run left in
+    flight are sent again and listed, since their person may get two copies."""
+    interrupted = ledger.plan({job.recipient.email: job.edition for job in campaign.jobs},
+                              set(campaign.editions), retry_failed)
+    interrupted = {email.lower() for email in interrupted}
+    open_rows = {e.email.lower() for e in ledger.entries(OPEN_STATES)}
     jobs = []
     for job in campaign.jobs:
-        entry = open_rows.get(job.recipient.email.lower())
-        if entry is None:
+        email = job.recipient.email.lower()
+        if email not in open_rows:
             summary.skipped[job.edition] += 1
             continue
-        if entry.state == "inflight":
+        if email in interrupted:
             summary.possibly_twice.append((job.edition, job.recipient.email))
         jobs.append(job)
     return jobs
@@ -305,26 +159,31 @@ async def _worker(run: _Run, jobs: Iterator[Job]) -> None:
 
 async def _deliver_one(run: _Run, job: Job, holder: list) -> None:
     email, prepared = job.recipient.email, run.campaign.editions[job.edition]
+    if not await run.journal("claim", email):
+        run.summary.skipped[job.edition] += 1   # another sender took it, or it is done
+        return run.report(job.edition, email, "skipped")
     try:
         msg_id = message_id(run.campaign.issue, job.edition, email, prepared.domain)
         data = prepared.message(job.recipient, date=run.clock(), message_id=msg_id)
     except ValueError as exc:
-        return await _finish(run, job, "failed", f"not sent: {exc}")
-    await run.journal("mark_inflight", email)
+        return await _finish(run, job, "failed", f"not sent: {exc}", "ours")
+    maybe_delivered = False
     for attempt in range(1, run.max_attempts + 1):
         try:
             if holder[0] is None:
                 holder[0] = await run.transport.connect()
             reply = await holder[0].send(job.sender, email, data)
-            return await _finish(run, job, "sent", reply)
+            return await _finish(run, job, "sent", reply, twice=maybe_delivered)
         except PermanentFailure as exc:
             if exc.refused and run.store:
-                run.store.mark_bounced(email)
-            return await _finish(run, job, "failed", str(exc))
+                run.store.mark_bounced(email, "bounce", f"refused while sending: {exc}")
+            return await _finish(run, job, "failed", str(exc), "recipient" if exc.refused else "ours",
+                                 twice=maybe_delivered)
         except TemporaryFailure as exc:
+            maybe_delivered |= exc.maybe_delivered
             await _drop(holder)
             if attempt == run.max_attempts:
-                return await _finish(run, job, "deferred", str(exc))
+                return await _finish(run, job, "deferred", str(exc), twice=maybe_delivered)
             await asyncio.sleep(run.retry_delay * 2 ** (attempt - 1))
         except TransportError:
             await run.journal("mark", email, "pending")
@@ -337,11 +196,17 @@ async def _drop(holder: list) -> None:
         await connection.close()
 
 
-async def _finish(run: _Run, job: Job, outcome: str, reply: str) -> None:
-    await run.journal("mark", job.recipient.email, outcome, reply)
+async def _finish(run: _Run, job: Job, outcome: str, reply: str, cause: str = "",
+                  twice: bool = False) -> None:
+    """Record the outcome; `twice`: the server may have taken an earlier try without
+    saying so (the connection dropped after the message was sent)."""
+    await run.journal("mark", job.recipient.email, outcome, reply, cause)
     getattr(run.summary, outcome)[job.edition] += 1
     if outcome != "sent":
         run.summary.failures.append((job.edition, job.recipient.email, reply))
+    run.summary.retry_next_run += cause == "ours"
+    if twice and (job.edition, job.recipient.email) not in run.summary.possibly_twice:
+        run.summary.possibly_twice.append((job.edition, job.recipient.email))
     run.report(job.edition, job.recipient.email, outcome)
 
 

@@ -2,16 +2,14 @@
 
 Volunteers export these CSVs from spreadsheets, often on Chinese Windows (GBK), often with
 the same person twice. An import is checked whole first and written in one transaction,
-so a file with one bad row changes nothing. The unsubscribe list is its own table, so
-re-importing an old spreadsheet never brings back someone who left.
+so a file with one bad row changes nothing. The store (`store.py`) keeps everyone who
+unsubscribed, bounced or was removed out of an import unless the volunteer deliberately
+asks for `resubscribe`.
 """
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,38 +17,14 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..errors import InputError, Problem
 from ..project.config import Config
+from .store import STATUSES, Subscriber, SubscriberStore, open_database
 
-STATUSES = ("active", "unsubscribed", "bounced")
+__all__ = ["BOTH", "COLUMNS", "STATUSES", "ImportResult", "Subscriber", "SubscriberStore", "database_path",
+           "check_subscriber", "edition_language", "export_csv", "import_csv", "open_database", "parse_csv"]
+
 BOTH = "both"
 COLUMNS = ("email", "name", "language", "sponsor", "status")
 _FORBIDDEN = ("\r", "\n", "\0")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS subscribers (
-    id INTEGER PRIMARY KEY,
-    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
-    name TEXT NOT NULL DEFAULT '',
-    language TEXT NOT NULL,
-    sponsor TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('active', 'unsubscribed', 'bounced')),
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS unsubscribes (
-    email TEXT PRIMARY KEY COLLATE NOCASE,
-    at TEXT NOT NULL,
-    source TEXT NOT NULL
-);
-"""
-
-
-@dataclass(frozen=True)
-class Subscriber:
-    email: str
-    name: str
-    language: str   # as the subscriber chose: an edition language or "both"
-    sponsor: str
-    status: str = "active"
-    id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +32,7 @@ class ImportResult:
     added: int
     updated: int
     warnings: list[Problem]
+    reactivated: int = 0
 
 
 def edition_language(config: Config, language: str) -> str | None:
@@ -74,120 +49,23 @@ def database_path(config: Config) -> Path:
     return config.root / config.sending.database
 
 
-class SubscriberStore:
-    """One SQLite file; every change is a single transaction."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.db = open_database(path, _SCHEMA)
-        self.db.row_factory = sqlite3.Row
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> SubscriberStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def all(self, status: str | None = None, sponsor: str | None = None) -> Iterator[Subscriber]:
-        sql, args = "SELECT * FROM subscribers WHERE 1=1", []
-        if status:
-            sql, args = sql + " AND status = ?", args + [status]
-        if sponsor:
-            sql, args = sql + " AND sponsor = ?", args + [sponsor]
-        for row in self.db.execute(sql + " ORDER BY id", args):
-            yield _subscriber(row)
-
-    def get(self, subscriber_id: int) -> Subscriber | None:
-        row = self.db.execute("SELECT * FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone()
-        return _subscriber(row) if row else None
-
-    def unsubscribe(self, email: str, source: str) -> bool:
-        """Idempotent: True only the first time, so a replayed link changes nothing."""
-        now = _now()
-        with _transaction(self.db):
-            cur = self.db.execute("INSERT OR IGNORE INTO unsubscribes VALUES (?, ?, ?)", (email, now, source))
-            self.db.execute("UPDATE subscribers SET status = 'unsubscribed', updated_at = ? "
-                            "WHERE email = ? AND status != 'unsubscribed'", (now, email))
-        return cur.rowcount == 1
-
-    def mark_bounced(self, email: str) -> None:
-        with _transaction(self.db):
-            self.db.execute("UPDATE subscribers SET status = 'bounced', updated_at = ? "
-                            "WHERE email = ? AND status = 'active'", (_now(), email))
-
-    def save(self, rows: list[Subscriber]) -> tuple[int, int, list[str]]:
-        """Insert or update all rows in one transaction; returns (added, updated, kept_out)."""
-        added = updated = 0
-        kept_out = []
-        now = _now()
-        with _transaction(self.db):
-            left = {r["email"].lower() for r in self.db.execute("SELECT email FROM unsubscribes")}
-            for s in rows:
-                status = s.status
-                if s.email.lower() in left and status == "active":
-                    status = "unsubscribed"
-                    kept_out.append(s.email)
-                cur = self.db.execute(
-                    "UPDATE subscribers SET name=?, language=?, sponsor=?, status=?, updated_at=? "
-                    "WHERE email=?", (s.name, s.language, s.sponsor, status, now, s.email))
-                if cur.rowcount:
-                    updated += 1
-                    continue
-                self.db.execute("INSERT INTO subscribers (email, name, language, sponsor, status, updated_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?)", (s.email, s.name, s.language, s.sponsor, status, now))
-                added += 1
-        return added, updated, kept_out
-
-
-def open_database(path: Path, schema: str, threads: bool = False) -> sqlite3.Connection:
-    """Autocommit connection, WAL + synchronous=FULL: a committed row survives a power cut.
-
-    `threads`: the connection is handed to one writer thread (never used by two at once).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=not threads)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.executescript(schema)
-    return db
-
-
-class _transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: nothing half-written."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind, value, tb):
-        self.db.execute("ROLLBACK" if kind else "COMMIT")
-
-
-def _subscriber(row: sqlite3.Row) -> Subscriber:
-    return Subscriber(row["email"], row["name"], row["language"], row["sponsor"], row["status"], row["id"])
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 # --- CSV ---------------------------------------------------------------------------------
 
-def import_csv(config: Config, store: SubscriberStore, path: Path) -> ImportResult:
+def import_csv(config: Config, store: SubscriberStore, path: Path, resubscribe: bool = False) -> ImportResult:
     """Check every row, then save them all at once; raises InputError listing every bad row."""
     rows, problems, warnings = parse_csv(config, path)
     if problems:
         raise InputError(problems)
-    added, updated, kept_out = store.save(rows)
-    warnings += [Problem(path, None, f"{email} unsubscribed earlier, so stays unsubscribed",
-                         "they can sign up again only by asking you to remove them from the unsubscribe list")
-                 for email in kept_out]
-    return ImportResult(added, updated, warnings)
+    result = store.save(rows, reason="import", detail=path.name, resubscribe=resubscribe)
+    warnings += [Problem(path, None, _KEPT_OUT[why].format(email=email),
+                         "to bring them back on purpose, import with --resubscribe")
+                 for email, why in result.kept_out]
+    return ImportResult(result.added, result.updated, warnings, result.reactivated)
+
+
+_KEPT_OUT = {"unsubscribed": "{email} unsubscribed earlier, so stays unsubscribed",
+             "bounced": "{email} bounced earlier (the address does not take mail), so stays bounced",
+             "removed": "{email} was removed from the list earlier, so was not added again"}
 
 
 def parse_csv(config: Config, path: Path) -> tuple[list[Subscriber], list[Problem], list[Problem]]:
@@ -254,7 +132,16 @@ def _columns(path: Path, header: list[str] | None) -> dict[str, int]:
     return {name: i for i, name in enumerate(names) if name in COLUMNS}
 
 
-def _check_row(config: Config, path: Path, line: int, values: dict[str, str]) -> tuple[Subscriber | None, list[Problem]]:
+def check_subscriber(config: Config, where: str, values: dict[str, str]) -> Subscriber:
+    """One person typed on the command line (or a web form), checked like a CSV row;
+    raises InputError naming `where` with every problem."""
+    subscriber, problems = _check_row(config, where, None, values)
+    if problems:
+        raise InputError(problems)
+    return subscriber
+
+
+def _check_row(config: Config, path: Path | str, line: int | None, values: dict[str, str]) -> tuple[Subscriber | None, list[Problem]]:
     problems = []
 
     def bad(message: str, fix: str) -> None:

@@ -27,7 +27,15 @@ _SCHEMES = {"smtp": (587, False, None), "smtp+starttls": (587, False, True), "sm
 
 
 class TemporaryFailure(Exception):
-    """4xx reply or a dropped connection: the same message may go through later."""
+    """4xx reply or a dropped connection: the same message may go through later.
+
+    `maybe_delivered`: the connection broke after the message itself was sent and before
+    the server's reply, so the server may have taken it; a retry can make a second copy.
+    """
+
+    def __init__(self, reply: str, maybe_delivered: bool = False):
+        super().__init__(reply)
+        self.maybe_delivered = maybe_delivered
 
 
 class PermanentFailure(Exception):
@@ -99,6 +107,8 @@ def parse_smtp_url(url: str, environ: Mapping[str, str], password_env: str) -> S
         raise TransportError("the SMTP address contains a password; remove it from the address and "
                              f"put it in the environment variable {password_env} instead")
     port, use_tls, start_tls = _SCHEMES[parts.scheme]
+    if parts.username and not use_tls:
+        start_tls = True   # a password never travels before TLS: STARTTLS or stop
     try:
         port = parts.port or port
     except ValueError:
@@ -130,10 +140,17 @@ class SmtpTransport:
             raise TransportError(f"the SMTP server refused the login for {s.username}: "
                                  f"{exc.code} {exc.message}; check the user name and the password "
                                  "in the environment variable") from None
-        except aiosmtplib.SMTPNotSupported as exc:
+        except (aiosmtplib.SMTPNotSupported, aiosmtplib.SMTPException) as exc:
+            if not isinstance(exc, aiosmtplib.SMTPNotSupported) and "STARTTLS" not in str(exc).upper():
+                raise TemporaryFailure(f"cannot connect to {self.description}: {_reason(exc)}") from None
+            if s.username and not s.use_tls and "STARTTLS" in str(exc).upper():
+                raise TransportError(
+                    f"{self.description} offers no STARTTLS, so the password for {s.username} would be "
+                    "sent unencrypted; nothing was sent. Use smtps://…:465 or your provider's "
+                    "STARTTLS port (587)") from None
             raise TransportError(f"{self.description}: {exc}; check the address's scheme "
                                  "(smtp, smtp+starttls, smtps) and port with your mail provider") from None
-        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+        except (OSError, asyncio.TimeoutError) as exc:
             raise TemporaryFailure(f"cannot connect to {self.description}: {_reason(exc)}") from None
         return SmtpConnection(client)
 
@@ -143,16 +160,38 @@ class SmtpConnection:
         self.client = client
 
     async def send(self, sender: str, recipient: str, data: bytes) -> str:
+        """MAIL, RCPT and DATA one by one, so a break during DATA is told apart: only
+        then may the server have the message without our knowing."""
         try:
-            _, reply = await self.client.sendmail(sender, [recipient], data)
-            return reply
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0]
-            raise _classify(refused.code, refused.message, refused=True) from None
+            await self.client.mail(sender)
+            try:
+                await self.client.rcpt(recipient)
+            except aiosmtplib.SMTPResponseException as exc:
+                raise _classify(exc.code, exc.message, refused=True) from None
         except aiosmtplib.SMTPResponseException as exc:
+            await self._reset()
             raise _classify(exc.code, exc.message) from None
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
             raise TemporaryFailure(f"connection dropped: {_reason(exc)}") from None
+        except (TemporaryFailure, PermanentFailure):
+            await self._reset()
+            raise
+        try:
+            response = await self.client.data(data)
+            return f"{response.code} {response.message}".strip()
+        except aiosmtplib.SMTPResponseException as exc:   # a reply: the server did not take it
+            raise _classify(exc.code, exc.message) from None
+        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
+            raise TemporaryFailure(f"connection dropped after the message was sent: {_reason(exc)}",
+                                   maybe_delivered=True) from None
+
+    async def _reset(self) -> None:
+        """RSET after a refused MAIL or RCPT, so the connection can carry the next message."""
+        try:
+            if self.client.is_connected:
+                await self.client.rset()
+        except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError):
+            self.client.close()
 
     async def close(self) -> None:
         try:

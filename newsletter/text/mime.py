@@ -30,6 +30,8 @@ __all__ = [
     "HeaderInjection",
     "PreparedEdition",
     "Recipient",
+    "check_address",
+    "check_url",
     "fill",
     "message_id",
 ]
@@ -302,6 +304,16 @@ def _check_header(field: str, value: str) -> None:
     if _FORBIDDEN.search(value):
         shown = value if len(value) <= 80 else value[:77] + "..."
         raise HeaderInjection(f"{field} contains CR, LF or NUL: {shown!r}")
+
+
+def check_address(field: str, value: str) -> None:
+    """Raise ValueError unless `value` is an address these messages can carry (plain ASCII)."""
+    _check_address(field, value)
+
+
+def check_url(field: str, value: str) -> None:
+    """Raise ValueError unless `value` can be an unsubscribe link (ASCII https, no spaces)."""
+    _check_url(field, value)
 
 
 def _check_address(field: str, value: str) -> None:

@@ -1,0 +1,213 @@
+"""`newsletter subscribers …`: the list as volunteers manage it, one person or one file at a time.
+
+Every change made here is recorded in the subscriber's history as an `admin` (or `import`)
+change, so `show` can always answer "why is this person (not) getting the newsletter?".
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import NewsletterError
+from ..mailing import ledger
+from ..mailing.store import UnknownSubscriber
+from ..mailing.subscribers import (
+    STATUSES,
+    SubscriberStore,
+    check_subscriber,
+    database_path,
+    export_csv,
+    import_csv,
+)
+from ..project.config import Config, load_config
+from ..project.root import find_project_root
+from .common import reports_errors
+
+
+@click.group()
+def subscribers() -> None:
+    """Manage the subscriber list: import, export, list, add, show, set, unsubscribe, remove."""
+
+
+def _store() -> tuple[Config, SubscriberStore]:
+    config = load_config(find_project_root(Path.cwd()))
+    return config, SubscriberStore(database_path(config))
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--resubscribe", is_flag=True,
+              help="Make people in FILE active again even if they unsubscribed, bounced or were removed. "
+                   "Only when they asked you to.")
+@reports_errors
+def import_(file: Path, resubscribe: bool) -> None:
+    """Add or update subscribers from a CSV file (columns: email,name,language,sponsor,status)."""
+    config, store = _store()
+    with store:
+        result = import_csv(config, store, file, resubscribe=resubscribe)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{result.added} added, {result.updated} updated.")
+    if resubscribe:
+        click.echo(f"{result.reactivated} reactivated (they had unsubscribed, bounced or been removed).")
+
+
+@subscribers.command()
+@click.option("--out", type=click.Path(path_type=Path), help="Write to this file instead of the screen.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only subscribers with this status.")
+@reports_errors
+def export(out: Path | None, status: str | None) -> None:
+    """Write the subscriber list as UTF-8 CSV (opens in Excel with a BOM)."""
+    _, store = _store()
+    with store:
+        if out is None:
+            export_csv(store, sys.stdout, status)
+            return
+        tmp = out.with_name(f".{out.name}.tmp")
+        with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
+            count = export_csv(store, handle, status)
+        tmp.replace(out)
+    click.echo(f"{count} subscribers written to {out}")
+
+
+@subscribers.command("list")
+@click.option("--status", type=click.Choice(STATUSES), help="Only subscribers with this status.")
+@click.option("--sponsor", help="Only subscribers of this sponsor id.")
+@reports_errors
+def list_(status: str | None, sponsor: str | None) -> None:
+    """Show subscribers in a table."""
+    _, store = _store()
+    table = Table(title_justify="left")
+    for column in ("email", "name", "language", "sponsor", "status"):
+        table.add_column(column)
+    with store:
+        rows = list(store.all(status=status, sponsor=sponsor))
+    for s in rows:
+        table.add_row(*(escape(v) for v in (s.email, s.name, s.language, s.sponsor, s.status)))
+    table.title = f"{len(rows)} subscriber(s)"
+    Console().print(table)
+
+
+@subscribers.command()
+@click.argument("email")
+@click.option("--name", default="", help="How to greet them; leave out for a neutral greeting.")
+@click.option("--language", default="", help="en, zh-Hans or both (default: the site's first language).")
+@click.option("--sponsor", default="", help="The group they signed up through (a sponsor id).")
+@reports_errors
+def add(email: str, name: str, language: str, sponsor: str) -> None:
+    """Add one person to the list (e.g. someone who signed up on paper)."""
+    config, store = _store()
+    with store:
+        if store.find(email):
+            raise NewsletterError(f"{email} is already on the list; change them with "
+                                  f"`newsletter subscribers set {email} --name/--language/--sponsor …`")
+        person = check_subscriber(config, "subscribers add",
+                                  {"email": email, "name": name, "language": language, "sponsor": sponsor})
+        was_removed = store.was_removed(person.email)
+        store.add(person, reason="admin")
+    click.echo(f"{person.email} added ({person.language}, {person.sponsor}).")
+    if was_removed:
+        click.echo("note: this address had been removed earlier; it is on the list again because you added it.")
+
+
+@subscribers.command()
+@click.argument("email")
+@reports_errors
+def show(email: str) -> None:
+    """Everything about one person: status, history of changes, issues sent to them."""
+    config, store = _store()
+    with store:
+        person = store.find(email)
+        if person is None:
+            gone = store.was_removed(email)
+            raise UnknownSubscriber(f"{email} is not on the subscriber list" + (
+                " (it was removed earlier; only a hash of the address is kept)" if gone else
+                "; check the spelling, or see everyone with `newsletter subscribers list`"))
+        history = store.history(person.email)
+    console = Console(highlight=False)
+    console.print(f"[bold]{escape(person.email)}[/]  status: {person.status}")
+    console.print(f"name: {escape(person.name) or '(none: greeted neutrally)'}   language: {person.language}"
+                  f"   sponsor: {person.sponsor}")
+    table = Table(title="History", title_justify="left")
+    for column in ("when (UTC)", "change", "why", "detail"):
+        table.add_column(column)
+    for change in history:
+        move = change.new_status if change.old_status is None else (
+            change.new_status if change.old_status == change.new_status
+            else f"{change.old_status} → {change.new_status}")
+        table.add_row(change.at, move if change.old_status else f"added, {move}", change.reason,
+                      escape(change.detail))
+    console.print(table)
+    sends = Table(title="Issues", title_justify="left")
+    for column in ("issue", "edition", "state", "when (UTC)"):
+        sends.add_column(column)
+    for d in ledger.deliveries(config, person.email)[:10]:
+        sends.add_row(d.issue, d.edition, d.state, d.at)
+    console.print(sends)
+
+
+@subscribers.command("set")
+@click.argument("email")
+@click.option("--name", help="New name (\"\" for none: a neutral greeting).")
+@click.option("--language", help="en, zh-Hans or both.")
+@click.option("--sponsor", help="A sponsor id from newsletter.toml.")
+@click.option("--status", type=click.Choice(STATUSES),
+              help="e.g. active again after they asked to come back or their mailbox works again.")
+@reports_errors
+def set_(email: str, name: str | None, language: str | None, sponsor: str | None, status: str | None) -> None:
+    """Change one person's name, language, sponsor or status (recorded as an admin change)."""
+    if name is None and language is None and sponsor is None and status is None:
+        raise click.UsageError("say what to change: --name, --language, --sponsor and/or --status")
+    config, store = _store()
+    with store:
+        current = store.find(email)
+        if current is None:
+            raise UnknownSubscriber(f"{email} is not on the subscriber list; add them with "
+                                    f"`newsletter subscribers add {email}`")
+        values = {"email": current.email, "name": current.name if name is None else name,
+                  "language": language or current.language, "sponsor": sponsor or current.sponsor}
+        wanted = check_subscriber(config, "subscribers set", values)
+        store.update(current.email, name=wanted.name, language=wanted.language, sponsor=wanted.sponsor)
+        if status:
+            store.change_status(current.email, status, "admin", "subscribers set --status")
+        updated = store.find(current.email)
+    click.echo(f"{updated.email}: {updated.language}, {updated.sponsor}, status {updated.status}.")
+
+
+@subscribers.command()
+@click.argument("email")
+@reports_errors
+def unsubscribe(email: str) -> None:
+    """Unsubscribe one person (e.g. they asked by email); no import will bring them back."""
+    _, store = _store()
+    with store:
+        if store.find(email) is None:
+            raise UnknownSubscriber(f"{email} is not on the subscriber list; nothing to do")
+        changed = store.unsubscribe(email, "admin")
+    click.echo(f"{email} unsubscribed." if changed else f"{email} was already unsubscribed; nothing changed.")
+
+
+@subscribers.command()
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@reports_errors
+def remove(email: str, yes: bool) -> None:
+    """Delete everything about one person (name, history, send journals); keep only a hash
+    of the address so an old spreadsheet does not add them back."""
+    config, store = _store()
+    with store:
+        if store.find(email) is None and not store.history(email):
+            raise UnknownSubscriber(f"{email} is not on the subscriber list; nothing to remove")
+        if not yes and not sys.stdin.isatty():
+            raise click.UsageError("removing deletes data for good; add --yes to confirm")
+        if not yes:
+            click.confirm(f"Delete everything about {email}?", abort=True)
+        store.remove(email)
+    journals = ledger.forget(config, email)
+    click.echo(f"{email} removed: their data is deleted (also from {journals} send journal(s)); "
+               "an import will not add them again.")

@@ -1,0 +1,251 @@
+"""Planning a send: the built editions, who gets which one, and the checks that must pass
+before the first message.
+
+Editions are read from the build (`dist/<issue>/manifest.json`) and never re-rendered:
+each is turned into a `PreparedEdition` once. Configuration that would fail every
+message (a space in the unsubscribe address, a malformed sender) is refused here, with
+the place in newsletter.toml to fix, before anyone is mailed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..build.plan import Edition
+from ..build.sample import edition_mail
+from ..errors import InputError, Problem
+from ..project.config import CONFIG_NAME, Config, load_config
+from ..project.root import DIST_DIR, find_project_root
+from ..text.mime import PreparedEdition, Recipient, check_address, check_url
+from .ledger import Ledger, ledger_path
+from .subscribers import SubscriberStore, database_path, edition_language
+from .tokens import make_token, secret_from
+
+TEST_PREFIX = "[TEST] "
+_SOURCES = ("newsletter.toml", "authors.yaml", "templates", "translations", "assets")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to send; each None falls back to the `[sending]` section of newsletter.toml."""
+
+    only: tuple[str, ...] = ()
+    rate: float | None = None
+    connections: int | None = None
+    max_attempts: int | None = None
+    retry_delay: float | None = None
+    retry_failed: bool = False      # re-queue every failed row, not only failures on our side
+
+
+@dataclass(frozen=True)
+class Job:
+    edition: str
+    recipient: Recipient
+    sender: str
+    subscriber_id: int | None = None
+
+
+@dataclass
+class Campaign:
+    """Everything decided before the first message: editions, recipients, who is skipped."""
+
+    issue: str
+    config: Config
+    editions: dict[str, PreparedEdition]
+    senders: dict[str, str]
+    jobs: list[Job]
+    skipped: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- planning ----------------------------------------------------------------------------
+
+def load_campaign(issue_dir: Path, settings: Settings, environ: Mapping[str, str],
+                  test_to: str | None = None) -> Campaign:
+    """Read the built editions and the subscriber list; raise InputError on any problem."""
+    root = find_project_root(issue_dir)
+    config = load_config(root)
+    preflight(config)
+    issue = issue_dir.resolve().name
+    manifest, warnings = _manifest(config, issue_dir, issue)
+    entries = _select(manifest["editions"], settings.only)
+    editions, senders = {}, {}
+    for entry in entries:
+        edition = _edition(config, issue, entry)
+        mail = _edition_mail(config, edition, entry, manifest_dir=root / DIST_DIR / issue)
+        if test_to:
+            mail = dataclasses.replace(mail, subject=TEST_PREFIX + mail.subject)
+        editions[entry["id"]] = PreparedEdition(mail)
+        senders[entry["id"]] = mail.from_address
+    campaign = Campaign(issue, config, editions, senders, [], warnings=warnings)
+    if test_to:
+        campaign.jobs = _test_jobs(config, campaign, entries, test_to)
+    else:
+        _plan_subscribers(campaign, entries, secret_from(environ, config.sending.unsubscribe_secret_env))
+    return campaign
+
+
+def needs_build(config: Config, issue_dir: Path) -> bool:
+    """True when the build is missing, or older than its sources and nobody has been sent
+    it yet (once sending began, everyone gets the editions built then)."""
+    path = config.root / DIST_DIR / issue_dir.resolve().name / "manifest.json"
+    return not path.is_file() or (_stale(config, issue_dir, path) and not _sending_began(config, issue_dir))
+
+
+def _manifest(config: Config, issue_dir: Path, issue: str) -> tuple[dict, list[str]]:
+    """The build's manifest; the caller builds first when `needs_build` says so."""
+    path = config.root / DIST_DIR / issue / "manifest.json"
+    if needs_build(config, issue_dir):
+        raise InputError([Problem(path, None, f"the build of {issue} is missing or older than its sources",
+                                  f"run: newsletter build {issue_dir}")])
+    warnings = []
+    if _stale(config, issue_dir, path):
+        warnings.append(f"the sources of {issue} changed after sending began; the editions "
+                        "built then are used, so everyone gets the same issue")
+    return json.loads(path.read_text(encoding="utf-8")), warnings
+
+
+def _stale(config: Config, issue_dir: Path, manifest: Path) -> bool:
+    return _newest_source(config, issue_dir) > manifest.stat().st_mtime
+
+
+def _sending_began(config: Config, issue_dir: Path) -> bool:
+    ledger = ledger_path(config, issue_dir.resolve().name)
+    return ledger.is_file() and _sent_any(ledger)
+
+
+def _newest_source(config: Config, issue_dir: Path) -> float:
+    paths = [issue_dir.resolve(), *(config.root / name for name in _SOURCES)]
+    times = [0.0]
+    for path in paths:
+        if path.is_file():
+            times.append(path.stat().st_mtime)
+        elif path.is_dir():
+            times += [p.stat().st_mtime for p in path.rglob("*") if p.is_file()]
+    return max(times)
+
+
+def _sent_any(path: Path) -> bool:
+    with Ledger(path) as ledger:
+        return any(c["sent"] for c in ledger.counts().values())
+
+
+def _select(entries: list[dict], only: tuple[str, ...]) -> list[dict]:
+    """Editions matching --only: `SPONSOR` or `SPONSOR/LANG`; all when --only is not given."""
+    if not only:
+        return entries
+    chosen = [e for e in entries if e["id"] in only or e["sponsor"] in only]
+    unknown = [o for o in only if not any(o in (e["id"], e["sponsor"]) for e in entries)]
+    if unknown:
+        raise InputError([Problem("--only", None, f"{o!r} is not an edition of this issue",
+                                  f"use one of: {', '.join(e['id'] for e in entries)}") for o in unknown])
+    return chosen
+
+
+def _edition(config: Config, issue: str, entry: dict) -> Edition:
+    sponsor = config.sponsor(entry["sponsor"])
+    if sponsor is None:
+        raise InputError([Problem("manifest.json", None, f"sponsor {entry['sponsor']!r} is no longer "
+                                  "in newsletter.toml", "build the issue again")])
+    return Edition(issue, sponsor, tuple(entry["languages"]), config.site.base_url.rstrip("/"))
+
+
+def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: Path):
+    html = (manifest_dir / entry["html"]).read_text(encoding="utf-8")
+    text = (manifest_dir / entry["text"]).read_text(encoding="utf-8")
+    return edition_mail(config, edition, entry["subject"], html, text)
+
+
+def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
+    config, chosen = campaign.config, {e["id"]: e for e in entries}
+    base = unsubscribe_base(config)
+    with SubscriberStore(database_path(config)) as store:
+        for s in store.all():
+            edition = f"{s.sponsor}/{edition_language(config, s.language)}"
+            if edition not in chosen:
+                continue
+            if s.status != "active":
+                campaign.skipped[edition] += 1
+                continue
+            recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
+                                  unsubscribe_url=f"{base}/{make_token(secret, s.id, s.email)}",
+                                  view_url=chosen[edition]["view_url"])
+            campaign.jobs.append(Job(edition, recipient, campaign.senders[edition], s.id))
+
+
+def _test_jobs(config: Config, campaign: Campaign, entries: list[dict], address: str) -> list[Job]:
+    base = unsubscribe_base(config)
+    return [Job(e["id"], Recipient(email=address, name=config.site.sample_subscriber.name,
+                                   unsubscribe_url=f"{base}/test", view_url=e["view_url"]),
+                campaign.senders[e["id"]]) for e in entries]
+
+
+def unsubscribe_base(config: Config) -> str:
+    return (config.sending.unsubscribe_url or f"{config.site.base_url.rstrip('/')}/unsubscribe").rstrip("/")
+
+
+def preflight(config: Config) -> None:
+    """Refuse configuration that would fail every message, naming the key to fix."""
+    problems = []
+
+    def bad(key: str, check, value: str, fix: str) -> None:
+        try:
+            check(key, value)
+        except ValueError as exc:
+            problems.append(Problem(CONFIG_NAME, None, f"{key}: {str(exc).split(': ')[0].replace(key, 'it')}: "
+                                    f"{value!r}", fix))
+
+    base = config.site.base_url
+    host = urlsplit(base).hostname or ""
+    if not base.startswith("https://") or not host or "." not in host or " " in base:
+        problems.append(Problem(CONFIG_NAME, None, f"site.base_url: {base!r} is not an https:// address "
+                                "with a domain name", 'write it like "https://news.example.org"'))
+    if config.sending.unsubscribe_url is not None:
+        bad("sending.unsubscribe_url", check_url, config.sending.unsubscribe_url,
+            'write the full https:// address without spaces, e.g. "https://news.example.org/unsubscribe"')
+    else:
+        bad("site.base_url", check_url, unsubscribe_base(config) + "/x",
+            'write it like "https://news.example.org" (no spaces)')
+    bad("site.unsubscribe_mailto", check_address, config.site.unsubscribe_mailto,
+        "write one plain address such as unsubscribe@news.example.org")
+    for sponsor in config.sponsors:
+        bad(f"sponsors.{sponsor.id}.sender.address", check_address, sponsor.sender.address,
+            "write one plain address such as news@example.org")
+        if sponsor.reply_to:
+            bad(f"sponsors.{sponsor.id}.reply_to", check_address, sponsor.reply_to,
+                "write one plain address such as hello@example.org")
+    if problems:
+        raise InputError(problems)
+
+
+def preview(campaign: Campaign, retry_failed: bool = False) -> dict[str, Counter]:
+    """What a send would do per edition, read without writing: `new` (never tried),
+    `resume` (left pending, in flight or to retry), `done` (already sent or given up)."""
+    path = ledger_path(campaign.config, campaign.issue)
+    rows = {}
+    if path.is_file():
+        with Ledger(path) as ledger:
+            rows = {e.email.lower(): e for e in ledger.entries()}
+    result: dict[str, Counter] = defaultdict(Counter)
+    for job in campaign.jobs:
+        entry = rows.get(job.recipient.email.lower())
+        if entry is None or entry.state == "skipped":
+            result[job.edition]["new"] += 1
+        elif entry.state == "sent" or (entry.state == "failed" and not retry_failed and entry.cause != "ours"):
+            result[job.edition]["done"] += 1
+        else:
+            result[job.edition]["resume"] += 1
+    return dict(result)
+
+
+def dry_run(campaign: Campaign) -> dict[str, list[str]]:
+    """Who would get which edition (edition id -> addresses), without sending or recording."""
+    plan: dict[str, list[str]] = defaultdict(list)
+    for job in campaign.jobs:
+        plan[job.edition].append(job.recipient.email)
+    return dict(plan)

@@ -1,0 +1,344 @@
+"""The subscriber store: one SQLite file with who is on the list and every change to them.
+
+A subscriber's status is a promise to a person: once they unsubscribe, bounce hard or
+complain, nothing done in bulk (an import of an old spreadsheet) may undo it. So every
+status change goes through `change_status` with a reason and lands in `history` with
+when and why, and an import only reactivates people when asked to (`resubscribe`).
+`remove` erases a person's data but keeps a salted hash of the address in `removed`, so
+an old spreadsheet cannot quietly add them back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NewsletterError
+
+STATUSES = ("active", "unsubscribed", "bounced")
+INACTIVE = ("unsubscribed", "bounced")
+# Why a status changed. `link`/`one-click`: the unsubscribe page / RFC 8058 POST;
+# `mailto`: a reply to the List-Unsubscribe address; `bounce`/`complaint`: `newsletter
+# bounces` or a refusal while sending; `admin`: a volunteer's command.
+REASONS = ("import", "admin", "link", "one-click", "web", "mailto", "bounce", "complaint", "signup",
+           "preferences")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS subscribers (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL,
+    sponsor TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'unsubscribed', 'bounced')),
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS unsubscribes (
+    email TEXT PRIMARY KEY COLLATE NOCASE,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL COLLATE NOCASE,
+    at TEXT NOT NULL,
+    old_status TEXT,
+    new_status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS history_email ON history (email);
+CREATE TABLE IF NOT EXISTS removed (
+    email_hash TEXT PRIMARY KEY,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+
+class UnknownSubscriber(NewsletterError):
+    """A command named an address that is not on the list."""
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    email: str
+    name: str
+    language: str   # as the subscriber chose: an edition language or "both"
+    sponsor: str
+    status: str = "active"
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of a subscriber's history; old_status None means they were added."""
+
+    at: str
+    old_status: str | None
+    new_status: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    added: int
+    updated: int
+    kept_out: list[tuple[str, str]]   # (email, why: their status or "removed")
+    reactivated: int
+
+
+class SubscriberStore:
+    """One SQLite file; every change is a single transaction."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = open_database(path, _SCHEMA)
+        self.db.execute("PRAGMA secure_delete=ON")   # `remove` must not leave the data in free pages
+        self.db.row_factory = sqlite3.Row
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SubscriberStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- reading ---------------------------------------------------------------------
+
+    def all(self, status: str | None = None, sponsor: str | None = None) -> Iterator[Subscriber]:
+        sql, args = "SELECT * FROM subscribers WHERE 1=1", []
+        if status:
+            sql, args = sql + " AND status = ?", args + [status]
+        if sponsor:
+            sql, args = sql + " AND sponsor = ?", args + [sponsor]
+        for row in self.db.execute(sql + " ORDER BY id", args):
+            yield _subscriber(row)
+
+    def get(self, subscriber_id: int) -> Subscriber | None:
+        row = self.db.execute("SELECT * FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone()
+        return _subscriber(row) if row else None
+
+    def find(self, email: str) -> Subscriber | None:
+        row = self.db.execute("SELECT * FROM subscribers WHERE email = ?", (email,)).fetchone()
+        return _subscriber(row) if row else None
+
+    def history(self, email: str) -> list[Change]:
+        rows = self.db.execute("SELECT at, old_status, new_status, reason, detail FROM history "
+                               "WHERE email = ? ORDER BY id", (email,))
+        return [Change(*row) for row in rows]
+
+    def was_removed(self, email: str) -> bool:
+        return self.db.execute("SELECT 1 FROM removed WHERE email_hash = ?",
+                               (self._hash_of(email),)).fetchone() is not None
+
+    # --- changing one person ---------------------------------------------------------
+
+    def change_status(self, email: str, status: str, reason: str, detail: str = "") -> bool:
+        """Set one subscriber's status and record why; True only when it changed.
+
+        Idempotent, so a replayed link, a second bounce report or a repeated command
+        changes nothing and adds no history line.
+        """
+        _check(status, STATUSES, "status")
+        _check(reason, REASONS, "reason")
+        with _transaction(self.db):
+            return self._change(email, status, reason, detail, _now())
+
+    def unsubscribe(self, email: str, reason: str, detail: str = "") -> bool:
+        """Idempotent: True only the first time, so a replayed link changes nothing."""
+        _check(reason, REASONS, "reason")
+        now = _now()
+        with _transaction(self.db):
+            first = self.db.execute("INSERT OR IGNORE INTO unsubscribes VALUES (?, ?, ?)",
+                                    (email, now, reason)).rowcount == 1
+            changed = self._change(email, "unsubscribed", reason, detail, now)
+        return first or changed
+
+    def mark_bounced(self, email: str, reason: str = "bounce", detail: str = "") -> bool:
+        """Only an active subscriber becomes bounced: an unsubscribe is never overwritten."""
+        _check(reason, REASONS, "reason")
+        with _transaction(self.db):
+            row = self.db.execute("SELECT status FROM subscribers WHERE email = ?", (email,)).fetchone()
+            if row is None or row[0] != "active":
+                return False
+            return self._change(email, "bounced", reason, detail, _now())
+
+    def add(self, subscriber: Subscriber, reason: str = "admin", detail: str = "") -> Subscriber:
+        """Add one new person; an address already on the list is an error, not an update."""
+        _check(reason, REASONS, "reason")
+        if self.find(subscriber.email):
+            raise NewsletterError(f"{subscriber.email} is already on the list; change them with "
+                                  f"`newsletter subscribers set {subscriber.email} …`")
+        now = _now()
+        with _transaction(self.db):
+            self.db.execute("DELETE FROM removed WHERE email_hash = ?", (self._hash_of(subscriber.email),))
+            self.db.execute("DELETE FROM unsubscribes WHERE email = ?", (subscriber.email,))
+            self._insert(subscriber, subscriber.status, now)
+            self._record(subscriber.email, None, subscriber.status, reason, detail, now)
+        return self.find(subscriber.email)
+
+    def update(self, email: str, *, name: str | None = None, language: str | None = None,
+               sponsor: str | None = None, reason: str = "admin") -> Subscriber:
+        """Change name, language or sponsor; each change is a history line (status unchanged)."""
+        _check(reason, REASONS, "reason")
+        current = self._require(email)
+        wanted = {"name": name, "language": language, "sponsor": sponsor}
+        changes = {k: v for k, v in wanted.items() if v is not None and v != getattr(current, k)}
+        now = _now()
+        with _transaction(self.db):
+            for column, value in changes.items():
+                self.db.execute(f"UPDATE subscribers SET {column} = ?, updated_at = ? WHERE email = ?",
+                                (value, now, email))
+                shown = "name" if column == "name" else f"{column} {getattr(current, column)} → {value}"
+                self._record(email, current.status, current.status, reason, f"changed {shown}", now)
+        return self.find(email)
+
+    def remove(self, email: str) -> bool:
+        """Delete everything about this person; keep only a salted hash of the address."""
+        now = _now()
+        with _transaction(self.db):
+            gone = self.db.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount
+            gone += self.db.execute("DELETE FROM unsubscribes WHERE email = ?", (email,)).rowcount
+            gone += self.db.execute("DELETE FROM history WHERE email = ?", (email,)).rowcount
+            self.db.execute("INSERT OR IGNORE INTO removed VALUES (?, ?)", (self._hash_of(email), now))
+        return gone > 0
+
+    # --- many people at once ---------------------------------------------------------
+
+    def save(self, rows: list[Subscriber], reason: str = "import", detail: str = "",
+             resubscribe: bool = False) -> SaveResult:
+        """Insert or update all rows in one transaction.
+
+        Someone unsubscribed, bounced or removed keeps that status whatever the row says,
+        unless `resubscribe` (a volunteer's deliberate choice, counted in `reactivated`).
+        """
+        _check(reason, REASONS, "reason")
+        added = updated = reactivated = 0
+        kept_out: list[tuple[str, str]] = []
+        now = _now()
+        with _transaction(self.db):
+            current = {r[0].lower(): r[1] for r in self.db.execute("SELECT email, status FROM subscribers")}
+            left = {r[0].lower() for r in self.db.execute("SELECT email FROM unsubscribes")}
+            removed = {r[0] for r in self.db.execute("SELECT email_hash FROM removed")}
+            salt = self._salt()
+            for s in rows:
+                old = current.get(s.email.lower())
+                held = ("removed" if _hash(salt, s.email) in removed else
+                        old if old in INACTIVE else "unsubscribed" if s.email.lower() in left else None)
+                status = s.status
+                if held and (status == "active" or held == "removed"):
+                    if not resubscribe:
+                        kept_out.append((s.email, held))
+                        if held == "removed":
+                            continue
+                        status = old if old in INACTIVE else "unsubscribed"
+                    else:
+                        self._forget_suppression(s.email)
+                        reactivated += status == "active"
+                if old is None:
+                    self._insert(s, status, now)
+                    self._record(s.email, None, status, reason, detail, now)
+                    current[s.email.lower()] = status
+                    added += 1
+                    continue
+                self.db.execute("UPDATE subscribers SET name=?, language=?, sponsor=?, updated_at=? "
+                                "WHERE email=?", (s.name, s.language, s.sponsor, now, s.email))
+                self._change(s.email, status, reason, detail, now)
+                updated += 1
+        return SaveResult(added, updated, kept_out, reactivated)
+
+    # --- inside a transaction ----------------------------------------------------------
+
+    def _change(self, email: str, status: str, reason: str, detail: str, now: str) -> bool:
+        row = self.db.execute("SELECT status FROM subscribers WHERE email = ?", (email,)).fetchone()
+        if row is None or row[0] == status:
+            return False
+        self.db.execute("UPDATE subscribers SET status = ?, updated_at = ? WHERE email = ?", (status, now, email))
+        if status == "active":
+            self._forget_suppression(email)
+        self._record(email, row[0], status, reason, detail, now)
+        return True
+
+    def _insert(self, s: Subscriber, status: str, now: str) -> None:
+        self.db.execute("INSERT INTO subscribers (email, name, language, sponsor, status, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", (s.email, s.name, s.language, s.sponsor, status, now))
+
+    def _record(self, email: str, old: str | None, new: str, reason: str, detail: str, now: str) -> None:
+        self.db.execute("INSERT INTO history (email, at, old_status, new_status, reason, detail) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", (email, now, old, new, reason, detail))
+
+    def _forget_suppression(self, email: str) -> None:
+        self.db.execute("DELETE FROM unsubscribes WHERE email = ?", (email,))
+        self.db.execute("DELETE FROM removed WHERE email_hash = ?", (self._hash_of(email),))
+
+    def _require(self, email: str) -> Subscriber:
+        found = self.find(email)
+        if found is None:
+            raise UnknownSubscriber(f"{email} is not on the subscriber list; check the spelling, "
+                                    "or see everyone with `newsletter subscribers list`")
+        return found
+
+    def _hash_of(self, email: str) -> str:
+        return _hash(self._salt(), email)
+
+    def _salt(self) -> str:
+        """Random per database, so a hash of an address is useless outside this file."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+        if row is None:
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('salt', ?)", (secrets.token_hex(16),))
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'salt'").fetchone()
+        return row[0]
+
+
+def open_database(path: Path, schema: str, threads: bool = False) -> sqlite3.Connection:
+    """Autocommit connection, WAL + synchronous=FULL: a committed row survives a power cut.
+
+    `threads`: the connection is handed to one writer thread (never used by two at once).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=not threads)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(schema)
+    return db
+
+
+class _transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: nothing half-written."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, value, tb):
+        self.db.execute("ROLLBACK" if kind else "COMMIT")
+
+
+def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"{what} {value!r} is not one of {allowed}")
+
+
+def _hash(salt: str, email: str) -> str:
+    return hashlib.sha256(f"{salt}\n{email.lower()}".encode()).hexdigest()
+
+
+def _subscriber(row: sqlite3.Row) -> Subscriber:
+    return Subscriber(row["email"], row["name"], row["language"], row["sponsor"], row["status"], row["id"])
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
