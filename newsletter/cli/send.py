@@ -148,15 +148,15 @@ def _progress(console: Console) -> Progress:
 
 
 def _print_plan(console: Console, campaign: sending.Campaign) -> None:
-    plan = sending.dry_run(campaign)
-    for edition, emails in sorted(plan.items()):
-        for email in emails:
-            click.echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
+    counts: Counter = Counter()
+    for edition, email in sending.dry_run(campaign):   # streamed, in list order
+        click.echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
+        counts[edition] += 1
     table = Table(title=f"Dry run: {campaign.issue} (nothing sent)", title_justify="left")
     for column in ("edition", "recipients", "inactive"):
         table.add_column(column, justify="left" if column == "edition" else "right")
-    for edition in sorted(set(plan) | set(campaign.skipped)):
-        table.add_row(edition, str(len(plan.get(edition, []))), str(campaign.skipped[edition]))
+    for edition in sorted(set(counts) | set(campaign.skipped)):
+        table.add_row(edition, str(counts[edition]), str(campaign.skipped[edition]))
     console.print(table)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,6 +41,7 @@ class Settings:
     max_attempts: int | None = None
     retry_delay: float | None = None
     retry_failed: bool = False      # re-queue every failed row, not only failures on our side
+    batch: int | None = None        # ledger rows per commit and connection (send.SEND_BATCH)
 
 
 @dataclass(frozen=True)
@@ -50,15 +52,67 @@ class Job:
     subscriber_id: int | None = None
 
 
+BATCH = 500  # subscribers read from SQLite at a time
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """itertools.batched (Python 3.12) for 3.11."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class Recipients:
+    """The campaign's jobs, read from the subscriber store in batches every time they are
+    iterated: a list of 100,000 people is never held in memory (~1 KiB each as jobs)."""
+
+    def __init__(self, config: Config, chosen: dict[str, dict], senders: dict[str, str], secret: bytes):
+        self.config, self.chosen, self.senders, self.secret = config, chosen, senders, secret
+        self.base = unsubscribe_base(config)
+
+    def _edition(self, sponsor: str, language: str) -> str | None:
+        edition = f"{sponsor}/{edition_language(self.config, language)}"
+        return edition if edition in self.chosen else None
+
+    def __iter__(self) -> Iterator[Job]:
+        with SubscriberStore(database_path(self.config)) as store:
+            for batch in store.batches(BATCH):
+                for s in batch:
+                    edition = self._edition(s.sponsor, s.language)
+                    if edition is not None and s.status == "active":
+                        yield self.job(edition, s)
+
+    def job(self, edition: str, s) -> Job:
+        recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
+                              unsubscribe_url=f"{self.base}/{make_token(self.secret, s.id, s.email)}",
+                              view_url=self.chosen[edition]["view_url"])
+        return Job(edition, recipient, self.senders[edition], s.id)
+
+    def counts(self) -> tuple[Counter, Counter]:
+        """(active, inactive) per edition, counted by SQLite."""
+        active, inactive = Counter(), Counter()
+        with SubscriberStore(database_path(self.config)) as store:
+            for (sponsor, language, status), n in store.tally().items():
+                edition = self._edition(sponsor, language)
+                if edition is not None:
+                    (active if status == "active" else inactive)[edition] += n
+        return active, inactive
+
+    def __len__(self) -> int:
+        return sum(self.counts()[0].values())
+
+
 @dataclass
 class Campaign:
-    """Everything decided before the first message: editions, recipients, who is skipped."""
+    """Everything decided before the first message: editions, recipients, who is skipped.
+
+    `jobs` is a list for --test-to, and a `Recipients` stream for a real send."""
 
     issue: str
     config: Config
     editions: dict[str, PreparedEdition]
     senders: dict[str, str]
-    jobs: list[Job]
+    jobs: list[Job] | Recipients
     skipped: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
@@ -162,20 +216,8 @@ def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: P
 
 
 def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
-    config, chosen = campaign.config, {e["id"]: e for e in entries}
-    base = unsubscribe_base(config)
-    with SubscriberStore(database_path(config)) as store:
-        for s in store.all():
-            edition = f"{s.sponsor}/{edition_language(config, s.language)}"
-            if edition not in chosen:
-                continue
-            if s.status != "active":
-                campaign.skipped[edition] += 1
-                continue
-            recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
-                                  unsubscribe_url=f"{base}/{make_token(secret, s.id, s.email)}",
-                                  view_url=chosen[edition]["view_url"])
-            campaign.jobs.append(Job(edition, recipient, campaign.senders[edition], s.id))
+    campaign.jobs = Recipients(campaign.config, {e["id"]: e for e in entries}, campaign.senders, secret)
+    campaign.skipped.update(campaign.jobs.counts()[1])
 
 
 def _test_jobs(config: Config, campaign: Campaign, entries: list[dict], address: str) -> list[Job]:
@@ -227,25 +269,28 @@ def preview(campaign: Campaign, retry_failed: bool = False) -> dict[str, Counter
     """What a send would do per edition, read without writing: `new` (never tried),
     `resume` (left pending, in flight or to retry), `done` (already sent or given up)."""
     path = ledger_path(campaign.config, campaign.issue)
-    rows = {}
-    if path.is_file():
-        with Ledger(path) as ledger:
-            rows = {e.email.lower(): e for e in ledger.entries()}
+    ledger = Ledger(path) if path.is_file() else None
     result: dict[str, Counter] = defaultdict(Counter)
-    for job in campaign.jobs:
-        entry = rows.get(job.recipient.email.lower())
-        if entry is None or entry.state == "skipped":
-            result[job.edition]["new"] += 1
-        elif entry.state == "sent" or (entry.state == "failed" and not retry_failed and entry.cause != "ours"):
-            result[job.edition]["done"] += 1
-        else:
-            result[job.edition]["resume"] += 1
+    try:
+        for chunk in batched(campaign.jobs, BATCH):   # one batch of rows at a time
+            rows = ledger.entries_for([j.recipient.email for j in chunk]) if ledger else {}
+            for job in chunk:
+                entry = rows.get(job.recipient.email.lower())
+                if entry is None or entry.state == "skipped":
+                    result[job.edition]["new"] += 1
+                elif entry.state == "sent" or (entry.state == "failed" and not retry_failed
+                                               and entry.cause != "ours"):
+                    result[job.edition]["done"] += 1
+                else:
+                    result[job.edition]["resume"] += 1
+    finally:
+        if ledger:
+            ledger.close()
     return dict(result)
 
 
-def dry_run(campaign: Campaign) -> dict[str, list[str]]:
-    """Who would get which edition (edition id -> addresses), without sending or recording."""
-    plan: dict[str, list[str]] = defaultdict(list)
+def dry_run(campaign: Campaign) -> Iterator[tuple[str, str]]:
+    """Who would get which edition, (edition id, address) one at a time, in list order,
+    without sending or recording."""
     for job in campaign.jobs:
-        plan[job.edition].append(job.recipient.email)
-    return dict(plan)
+        yield job.edition, job.recipient.email

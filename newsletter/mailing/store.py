@@ -125,6 +125,20 @@ class SubscriberStore:
         for row in self.db.execute(sql + " ORDER BY id", args):
             yield _subscriber(row)
 
+    def batches(self, size: int = 500) -> Iterator[list[Subscriber]]:
+        """Everyone, in id order, `size` at a time: each batch is one short read, so a long
+        send neither holds the list in memory nor keeps a read transaction open."""
+        last = 0
+        while rows := self.db.execute("SELECT * FROM subscribers WHERE id > ? ORDER BY id LIMIT ?",
+                                      (last, size)).fetchall():
+            yield [_subscriber(row) for row in rows]
+            last = rows[-1]["id"]
+
+    def tally(self) -> dict[tuple[str, str, str], int]:
+        """(sponsor, language, status) -> how many: the list's shape without reading it."""
+        return {(r[0], r[1], r[2]): r[3] for r in self.db.execute(
+            "SELECT sponsor, language, status, COUNT(*) FROM subscribers GROUP BY sponsor, language, status")}
+
     def get(self, subscriber_id: int) -> Subscriber | None:
         row = self.db.execute("SELECT * FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone()
         return _subscriber(row) if row else None
