@@ -88,7 +88,7 @@ def run_child(command: list[str], env: dict | None = None, cwd: Path | None = No
 
 def code_env(source: Path) -> dict:
     """Import `newsletter` from `source` (PYTHONPATH comes before the editable install)."""
-    return {**os.environ, "PYTHONPATH": str(source), "PYTHONDONTWRITEBYTECODE": "1"}
+    return {**os.environ, "PYTHONPATH": str(source)}
 
 
 def prepare(work: Path, before: str | None) -> dict[str, Path]:
