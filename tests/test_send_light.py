@@ -9,7 +9,12 @@ import sys
 import pytest
 
 from tests.conftest import REPO, SAMPLE_ISSUE
-from tests.test_send_support import ENV, built_template, sending_project, write_subscribers  # noqa: F401
+from tests.test_send_support import (  # noqa: F401
+    ENV,
+    built_template,
+    sending_project,
+    write_subscribers,
+)
 
 BUILD_LIBRARIES = ("premailer", "cssutils", "jinja2", "PIL", "markdown_it", "nh3", "tinycss2")
 PROBE = """
