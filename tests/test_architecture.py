@@ -138,7 +138,8 @@ def test_no_module_over_400_lines() -> None:
 
 @pytest.mark.parametrize("module", ["newsletter.mailing", "newsletter.mailing.send", "newsletter.mailing.ledger",
                                     "newsletter.mailing.subscribers", "newsletter.mailing.transports",
-                                    "newsletter.mailing.tokens"])
+                                    "newsletter.mailing.tokens", "newsletter.mailing.store",
+                                    "newsletter.mailing.lock", "newsletter.mailing.bounces.process"])
 def test_mailing_side_loads_none_of_the_build_libraries(module: str) -> None:
     """A fresh interpreter, so nothing imported by other tests hides a heavy import."""
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"

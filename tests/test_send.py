@@ -17,7 +17,7 @@ from newsletter.mailing.subscribers import (
     database_path,
     edition_language,
 )
-from newsletter.mailing.tokens import secret_from, verify
+from newsletter.mailing.tokens import find_token, secret_from, verify, verify_address_token
 from newsletter.mailing.transports import MaildirTransport, make_transport
 from newsletter.project.config import load_config
 from newsletter.text.mime import fill, message_id
@@ -65,7 +65,10 @@ def _check_message(config, root: Path, edition: dict, row: dict, mail_from: str,
     assert b"%%" not in raw
     msg = parse(raw)
     sponsor = config.sponsor(edition["sponsor"])
-    assert mail_from == sponsor.sender.address
+    secret = secret_from(ENV, config.sending.unsubscribe_secret_env)
+    verp = find_token(mail_from, "bounces@news.baybridge.example.org")   # VERP: recipient and issue
+    assert verp is not None and verp.issue == ISSUE
+    assert verify_address_token(secret, verp, "bounce", row["email"])
     assert msg["Subject"] == edition["subject"]
     if not edition["subject"].isascii():
         assert "=?utf-8?" in _raw_header(raw, "Subject").lower()
@@ -78,7 +81,10 @@ def _check_message(config, root: Path, edition: dict, row: dict, mail_from: str,
     assert f"<{sponsor.id}.news.baybridge.example.org>" in msg["List-Id"]
     https, mailto = re.findall(r"<([^>]+)>", msg["List-Unsubscribe"])
     assert https.startswith("https://news.baybridge.example.org/unsubscribe/")
-    assert mailto.startswith(f"mailto:{config.site.unsubscribe_mailto}")
+    mailto_address = mailto.removeprefix("mailto:").split("?")[0]
+    mailto_token = find_token(mailto_address, config.site.unsubscribe_mailto)
+    assert mailto_token is not None and verify_address_token(secret, mailto_token, "mailto", row["email"])
+    assert not verify_address_token(secret, mailto_token, "bounce", row["email"])
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert msg.get_content_type() == "multipart/alternative"
     text_part, html_part = msg.get_payload()

@@ -20,6 +20,7 @@ class BuiltEdition:
     text: str
     eml: bytes         # the sample message
     warnings: list[Problem] = field(default_factory=list)
+    greetings: tuple[str, str] = ("", "")   # (named with %%name%%, neutral): see greeting.py
 
     @property
     def html_bytes(self) -> int:

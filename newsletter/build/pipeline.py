@@ -18,6 +18,7 @@ from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
 from .cache import BuildCache
 from .catalogs import LoadedCatalog, load_catalogs
+from .greeting import greetings
 from .output import write_tree
 from .plan import Edition, plan_editions
 from .render import Rendered, render_edition
@@ -62,9 +63,10 @@ def build_edition(config: Config, issue: Issue, edition: Edition,
     view = edition_view(config, issue, edition, cache.ui_for(edition.languages), cache.bodies)
     rendered: Rendered = render_edition(cache.env, view, edition.sponsor.colors.__dict__)
     html = cache.inliner.inline(rendered.html)
-    mail = edition_mail(config, edition, view.subject, html, rendered.text)
+    named, neutral = greetings(cache.env, cache.ui(edition.primary))
+    mail = edition_mail(config, edition, view.subject, html, rendered.text, (named, neutral))
     return BuiltEdition(edition, view.subject, view.preheader, html, rendered.text,
-                        sample_eml(config, edition, mail, when))
+                        sample_eml(config, edition, mail, when), greetings=(named, neutral))
 
 
 def output_files(config: Config, issue: Issue, built: list[BuiltEdition], manifest: dict) -> dict[str, bytes]:
@@ -101,4 +103,5 @@ def _manifest_entry(b: BuiltEdition) -> dict:
         "view_url": e.view_url, "html_bytes": b.html_bytes,
         "sha256": hashlib.sha256(b.html.encode("utf-8")).hexdigest(),
         "warnings": [str(w) for w in b.warnings],
+        "greeting": {"named": b.greetings[0], "neutral": b.greetings[1]},
     }

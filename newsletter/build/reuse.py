@@ -73,7 +73,9 @@ def _editions(out_dir: Path, manifest: dict, planned: dict) -> list[BuiltEdition
             return None
         if hashlib.sha256(html.encode("utf-8")).hexdigest() != entry.get("sha256"):
             return None  # edited by hand after the build
-        built.append(BuiltEdition(planned[entry["id"]], entry["subject"], entry["preheader"], html, text, eml))
+        greeting = entry.get("greeting") or {}
+        built.append(BuiltEdition(planned[entry["id"]], entry["subject"], entry["preheader"], html, text, eml,
+                                  greetings=(greeting.get("named", ""), greeting.get("neutral", ""))))
     return built
 
 

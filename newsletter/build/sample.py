@@ -10,14 +10,16 @@ from ..text.mime import EditionMail, PreparedEdition, Recipient, message_id
 from .plan import Edition
 
 
-def edition_mail(config: Config, edition: Edition, subject: str, html: str, text: str) -> EditionMail:
+def edition_mail(config: Config, edition: Edition, subject: str, html: str, text: str,
+                 greetings: tuple[str, str] = ("", "")) -> EditionMail:
     """Everything constant about an edition's messages; prepared once, reused per recipient."""
     sponsor, host = edition.sponsor, urlsplit(config.site.base_url).hostname or "localhost"
     return EditionMail(
         subject=subject, from_name=sponsor.sender.name, from_address=sponsor.sender.address,
         reply_to=sponsor.reply_to, language=", ".join(edition.languages),
         list_id=f"{localized(sponsor.name, edition.primary)} <{sponsor.id}.{host}>",
-        html=html, text=text, message_id_domain=host, unsubscribe_mailto=config.site.unsubscribe_mailto)
+        html=html, text=text, message_id_domain=host, unsubscribe_mailto=config.site.unsubscribe_mailto,
+        greeting=greetings[0], greeting_neutral=greetings[1])
 
 
 def sample_eml(config: Config, edition: Edition, mail: EditionMail, when: dt.datetime) -> bytes:

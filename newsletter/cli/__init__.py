@@ -21,6 +21,7 @@ COMMANDS = {
     "status": ("send", "status"),
     "serve": ("send", "serve"),
     "subscribers": ("subscribers", "subscribers"),
+    "bounces": ("bounces", "bounces"),
     "i18n": ("i18n", "i18n"),
 }
 

@@ -25,7 +25,14 @@ from ..project.root import DIST_DIR, find_project_root
 from ..text.mime import PreparedEdition, Recipient, check_address, check_url
 from .ledger import Ledger, ledger_path
 from .subscribers import SubscriberStore, database_path, edition_language
-from .tokens import make_token, secret_from
+from .tokens import (
+    bounce_base,
+    mailto_token,
+    make_token,
+    secret_from,
+    tagged_address,
+    verp_token,
+)
 
 TEST_PREFIX = "[TEST] "
 _SOURCES = ("newsletter.toml", "authors.yaml", "templates", "translations", "assets")
@@ -66,9 +73,10 @@ class Recipients:
     """The campaign's jobs, read from the subscriber store in batches every time they are
     iterated: a list of 100,000 people is never held in memory (~1 KiB each as jobs)."""
 
-    def __init__(self, config: Config, chosen: dict[str, dict], senders: dict[str, str], secret: bytes):
-        self.config, self.chosen, self.senders, self.secret = config, chosen, senders, secret
-        self.base = unsubscribe_base(config)
+    def __init__(self, config: Config, chosen: dict[str, dict], senders: dict[str, str], secret: bytes,
+                 issue: str):
+        self.config, self.chosen, self.senders, self.secret, self.issue = config, chosen, senders, secret, issue
+        self.base, self.bounces = unsubscribe_base(config), bounce_base(config)
 
     def _edition(self, sponsor: str, language: str) -> str | None:
         edition = f"{sponsor}/{edition_language(self.config, language)}"
@@ -83,10 +91,13 @@ class Recipients:
                         yield self.job(edition, s)
 
     def job(self, edition: str, s) -> Job:
+        secret, mailto = self.secret, self.config.site.unsubscribe_mailto
         recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
-                              unsubscribe_url=f"{self.base}/{make_token(self.secret, s.id, s.email)}",
-                              view_url=self.chosen[edition]["view_url"])
-        return Job(edition, recipient, self.senders[edition], s.id)
+                              unsubscribe_url=f"{self.base}/{make_token(secret, s.id, s.email)}",
+                              view_url=self.chosen[edition]["view_url"],
+                              unsubscribe_mailto=tagged_address(mailto, mailto_token(secret, s.id, s.email)))
+        sender = tagged_address(self.bounces, verp_token(secret, s.id, self.issue, s.email))   # VERP
+        return Job(edition, recipient, sender, s.id)
 
     def counts(self) -> tuple[Counter, Counter]:
         """(active, inactive) per edition, counted by SQLite."""
@@ -212,11 +223,14 @@ def _edition(config: Config, issue: str, entry: dict) -> Edition:
 def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: Path):
     html = (manifest_dir / entry["html"]).read_text(encoding="utf-8")
     text = (manifest_dir / entry["text"]).read_text(encoding="utf-8")
-    return edition_mail(config, edition, entry["subject"], html, text)
+    greeting = entry.get("greeting") or {}
+    return edition_mail(config, edition, entry["subject"], html, text,
+                        (greeting.get("named", ""), greeting.get("neutral", "")))
 
 
 def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
-    campaign.jobs = Recipients(campaign.config, {e["id"]: e for e in entries}, campaign.senders, secret)
+    campaign.jobs = Recipients(campaign.config, {e["id"]: e for e in entries}, campaign.senders, secret,
+                                campaign.issue)
     campaign.skipped.update(campaign.jobs.counts()[1])
 
 
@@ -255,6 +269,8 @@ def preflight(config: Config) -> None:
             'write it like "https://news.example.org" (no spaces)')
     bad("site.unsubscribe_mailto", check_address, config.site.unsubscribe_mailto,
         "write one plain address such as unsubscribe@news.example.org")
+    bad("sending.bounce_address", check_address, bounce_base(config),
+        "write one plain address such as bounces@news.example.org")
     for sponsor in config.sponsors:
         bad(f"sponsors.{sponsor.id}.sender.address", check_address, sponsor.sender.address,
             "write one plain address such as news@example.org")

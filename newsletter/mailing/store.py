@@ -56,6 +56,20 @@ CREATE TABLE IF NOT EXISTS removed (
     email_hash TEXT PRIMARY KEY,
     at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS mail_events (
+    id INTEGER PRIMARY KEY,
+    message_key TEXT NOT NULL,
+    message_id TEXT NOT NULL DEFAULT '',
+    received_at TEXT NOT NULL,
+    processed_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '' COLLATE NOCASE,
+    issue TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    action TEXT NOT NULL DEFAULT '',
+    UNIQUE (message_key, email)
+);
+CREATE INDEX IF NOT EXISTS mail_events_email ON mail_events (email, kind);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -225,6 +239,7 @@ class SubscriberStore:
             gone = self.db.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount
             gone += self.db.execute("DELETE FROM unsubscribes WHERE email = ?", (email,)).rowcount
             gone += self.db.execute("DELETE FROM history WHERE email = ?", (email,)).rowcount
+            self.db.execute("UPDATE mail_events SET email = '', detail = 'removed' WHERE email = ?", (email,))
             self.db.execute("INSERT OR IGNORE INTO removed VALUES (?, ?)", (self._hash_of(email), now))
         return gone > 0
 

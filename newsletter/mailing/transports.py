@@ -72,7 +72,9 @@ class MaildirTransport:
         return self
 
     async def send(self, sender: str, recipient: str, data: bytes) -> str:
-        key = mailbox.Maildir(self.folder, create=True).add(data)
+        """Stored as a delivery agent would: Return-Path and Delivered-To say the envelope."""
+        envelope = f"Return-Path: <{sender}>\r\nDelivered-To: {recipient}\r\n".encode("ascii")
+        key = mailbox.Maildir(self.folder, create=True).add(envelope + data)
         return f"saved as {key}"
 
     async def close(self) -> None:

@@ -110,6 +110,15 @@ class Sending:
                               default=5)
     retry_delay: int = field("seconds before the first retry; doubles on each further try",
                              default=2)
+    bounce_address: str | None = field("mailbox that receives bounces; each message is sent from "
+                                       "bounces+<token>@… (VERP) so a bounce names its recipient and "
+                                       "issue; default: bounces@ the domain of site.unsubscribe_mailto",
+                                       default=None, check=_email)
+    soft_bounce_limit: int = field("soft bounces (on different days) that mark a subscriber bounced",
+                                   default=3)
+    soft_bounce_days: int = field("days over which soft bounces are counted", default=21)
+    imap_password_env: str = field("environment variable holding the password of an imaps:// "
+                                   "bounce mailbox", default="NEWSLETTER_IMAP_PASSWORD")
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ class EditionMail:
     text: str
     message_id_domain: str
     unsubscribe_mailto: str
+    greeting: str = ""           # the greeting line as rendered, with %%name%% in it
+    greeting_neutral: str = ""   # the same line for a subscriber without a name
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Recipient:
     name: str
     unsubscribe_url: str
     view_url: str
+    unsubscribe_mailto: str = ""   # unsubscribe+<token>@…; the edition's plain address when empty
 
 
 class HeaderInjection(NewsletterError, ValueError):
@@ -126,6 +129,8 @@ class PreparedEdition:
         self._tail = _mime_tail(self.boundary)
         self._text = _BodyTemplate(mail.text)
         self._html = _BodyTemplate(mail.html)
+        self._text_nameless = _BodyTemplate(_neutral(mail.text, mail, str))
+        self._html_nameless = _BodyTemplate(_neutral(mail.html, mail, html.escape))
         separator = f"\r\n--{self.boundary}\r\n".encode("ascii")
         part = (
             'Content-Type: text/{}; charset="utf-8"\r\n'
@@ -146,10 +151,12 @@ class PreparedEdition:
         }
         text_values = {key: _qp_piece(value) for key, value in raw.items()}
         html_values = {key: _qp_piece(html.escape(value, quote=True)) for key, value in raw.items()}
+        named = bool(recipient.name.strip())
+        text, body = (self._text, self._html) if named else (self._text_nameless, self._html_nameless)
         return b"".join((
             self._head, headers, self._tail,
-            self._text_open, self._text.render(text_values),
-            self._html_open, self._html.render(html_values),
+            self._text_open, text.render(text_values),
+            self._html_open, body.render(html_values),
             self._close,
         ))
 
@@ -163,9 +170,11 @@ class PreparedEdition:
             raise ValueError(f"message_id must look like <id@domain>: {msg_id!r}")
         if not isinstance(date, datetime):
             raise TypeError(f"date must be a datetime, not {type(date).__name__}")
-        unsubscribe = _join_folded(
-            "List-Unsubscribe", f"<{recipient.unsubscribe_url}>,", f"<{self._mailto}>"
-        )
+        mailto = self._mailto
+        if recipient.unsubscribe_mailto:
+            _check_address("unsubscribe_mailto", recipient.unsubscribe_mailto)
+            mailto = f"mailto:{recipient.unsubscribe_mailto}?subject=unsubscribe"
+        unsubscribe = _join_folded("List-Unsubscribe", f"<{recipient.unsubscribe_url}>,", f"<{mailto}>")
         return b"".join((
             _line("To", _mailbox("To", recipient.name, recipient.email)),
             _line("Date", format_datetime(date)),
@@ -199,6 +208,14 @@ class _BodyTemplate:
             out.append(encoded_values[key])
             out.append(literal)
         return b"".join(out)
+
+
+def _neutral(body: str, mail: EditionMail, escape) -> str:
+    """The body with its named greeting line swapped for the neutral one: someone without
+    a name is never greeted with an empty name or a made-up one."""
+    if not mail.greeting or not mail.greeting_neutral:
+        return body
+    return body.replace(escape(mail.greeting), escape(mail.greeting_neutral))
 
 
 def _qp(text: str) -> bytes:
