@@ -60,6 +60,10 @@ class Job:
 
 
 BATCH = 500  # subscribers read from SQLite at a time
+# KiB of page cache (and of temporary tables' and sorters' cache) for a connection that only
+# streams: SQLite's 2 MiB default per connection would make memory grow with the list
+STREAM_CACHE = "PRAGMA cache_size = -256"
+STREAM_TEMP_CACHE = "PRAGMA temp.cache_size = -256"
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -84,6 +88,7 @@ class Recipients:
 
     def __iter__(self) -> Iterator[Job]:
         with SubscriberStore(database_path(self.config)) as store:
+            store.db.execute(STREAM_CACHE)
             for batch in store.batches(BATCH):
                 for s in batch:
                     edition = self._edition(s.sponsor, s.language)
@@ -103,6 +108,8 @@ class Recipients:
         """(active, inactive) per edition, counted by SQLite."""
         active, inactive = Counter(), Counter()
         with SubscriberStore(database_path(self.config)) as store:
+            store.db.execute(STREAM_CACHE)
+            store.db.execute(STREAM_TEMP_CACHE)
             for (sponsor, language, status), n in store.tally().items():
                 edition = self._edition(sponsor, language)
                 if edition is not None:

@@ -25,6 +25,8 @@ from ..text.mime import message_id
 from . import lock as locks
 from .campaign import (  # noqa: F401  (re-exported: the planning half of sending)
     BATCH,
+    STREAM_CACHE,
+    STREAM_TEMP_CACHE,
     TEST_PREFIX,
     Campaign,
     Job,
@@ -104,6 +106,10 @@ def send(campaign: Campaign, transport: Transport, settings: Settings, *,
     summary.taken_over = (own_lock or lock).taken_over if record else ""
     ledger = Ledger(ledger_path(config, campaign.issue)) if record else None
     reader = Ledger(ledger_path(config, campaign.issue)) if record else None   # for the job stream
+    for db in (ledger, reader):
+        if db:
+            db.db.execute(STREAM_CACHE)   # memory flat however long the list
+            db.db.execute(STREAM_TEMP_CACHE)
     store = SubscriberStore(database_path(config)) if record else None
     try:
         jobs = _open_jobs(campaign, ledger, reader, summary, settings.retry_failed) if ledger \
