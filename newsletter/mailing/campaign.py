@@ -87,13 +87,22 @@ class Recipients:
         return edition if edition in self.chosen else None
 
     def __iter__(self) -> Iterator[Job]:
+        for edition, s in self._active():
+            yield self.job(edition, s)
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """(email, edition id) of every job, without signing tokens: for the ledger's plan."""
+        for edition, s in self._active():
+            yield s.email, edition
+
+    def _active(self) -> Iterator[tuple]:
         with SubscriberStore(database_path(self.config)) as store:
             store.db.execute(STREAM_CACHE)
             for batch in store.batches(BATCH):
                 for s in batch:
                     edition = self._edition(s.sponsor, s.language)
                     if edition is not None and s.status == "active":
-                        yield self.job(edition, s)
+                        yield edition, s
 
     def job(self, edition: str, s) -> Job:
         secret, mailto = self.secret, self.config.site.unsubscribe_mailto

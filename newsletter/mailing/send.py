@@ -137,8 +137,9 @@ def _open_jobs(campaign: Campaign, ledger: Ledger, reader: Ledger, summary: Summ
                retry_failed: bool) -> Iterator[Job]:
     """Record the plan, then stream the rows not yet finished; rows a stopped run left in
     flight are sent again and listed, since their person may get two copies."""
-    interrupted = ledger.plan(((job.recipient.email, job.edition) for job in campaign.jobs),
-                              set(campaign.editions), retry_failed)
+    pairs = campaign.jobs.pairs() if hasattr(campaign.jobs, "pairs") else \
+        ((job.recipient.email, job.edition) for job in campaign.jobs)
+    interrupted = ledger.plan(pairs, set(campaign.editions), retry_failed)
     interrupted = {email.lower() for email in interrupted}   # at most connections × batch
     for chunk in batched(campaign.jobs, BATCH):
         rows = reader.entries_for([job.recipient.email for job in chunk])
