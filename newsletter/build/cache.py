@@ -8,6 +8,8 @@ Everything it holds is derived from its inputs only, so sharing never changes ou
 """
 from __future__ import annotations
 
+import functools
+import gc
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -39,3 +41,22 @@ class BuildCache:
 
     def ui_for(self, languages) -> dict[str, SimpleNamespace]:
         return {lang: self.ui(lang) for lang in languages}
+
+
+def collects_less(function):
+    """Run `function` with Python's cyclic garbage collector triggered less often.
+
+    A build allocates hundreds of thousands of small objects that live until it ends
+    (parsed stylesheets, template and Markdown nodes); the default threshold makes the
+    collector walk them again and again, ~8% of a build's CPU. Reference counting still
+    frees everything that is not in a cycle; the old threshold is restored afterwards.
+    """
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        old = gc.get_threshold()
+        gc.set_threshold(max(old[0], 50_000), *old[1:])
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.set_threshold(*old)
+    return wrapper

@@ -16,7 +16,7 @@ from ..project.root import DIST_DIR, find_project_root
 from ..project.sources import Issue, read_issue
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
-from .cache import BuildCache
+from .cache import BuildCache, collects_less
 from .catalogs import LoadedCatalog, load_catalogs
 from .greeting import greetings
 from .output import write_tree
@@ -27,6 +27,7 @@ from .sample import edition_mail, sample_eml
 from .views import edition_view
 
 
+@collects_less
 def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = None) -> BuildResult:
     """Build every edition of one issue into `<out_root>/<issue>/`."""
     root = find_project_root(issue_dir)
