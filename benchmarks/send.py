@@ -9,6 +9,7 @@
 3. Peak RSS of the whole `newsletter send` process (getrusage of the child, ru_maxrss)
    at 1,000 and 100,000 subscribers, delivering to a minimal sink (its own process) that
    accepts everything, so the sender is what is measured.
+4. Peak RSS of the whole `newsletter subscribers import` process at 10,000 and 718,000 rows.
 
 With `--before REV` (e.g. main), 2 and 3 also run the `newsletter` of that git revision
 (from `git archive`) on its own copy of the same project.
@@ -341,6 +342,34 @@ def rss_figures(work: Path, trees: dict[str, Path], sizes: list[int]) -> None:
         server.wait(timeout=10)
 
 
+# --- 4. subscribers import ---------------------------------------------------------------------
+
+def import_figures(work: Path, trees: dict[str, Path], sizes: list[int]) -> None:
+    """Peak RSS of the whole `newsletter subscribers import` process, per file size."""
+    from conftest import copy_project
+    print("4. peak RSS of the whole `newsletter subscribers import FILE.csv` process (ru_maxrss)")
+    for name, code in trees.items():
+        peaks = {}
+        for n in sizes:
+            project = copy_project(work / f"import-{name[:3]}-{n}")
+            sponsors, languages = ("hearts", "mhwx", "svwomen"), ("en", "zh-Hans", "both")
+            with (project / "people.csv").open("w", encoding="utf-8") as out:
+                out.write("email,name,language,sponsor\n")
+                for i in range(n):
+                    out.write(f"reader{i}@example.com,读者 {i},{languages[i % 3]},{sponsors[i // 3 % 3]}\n")
+            command = [sys.executable, "-m", "newsletter", "subscribers", "import", "people.csv"]
+            out = subprocess.run([sys.executable, "-c", LAUNCHER, *command], cwd=project, env=_env(code),
+                                 capture_output=True, text=True, check=True)
+            status, elapsed, peak = out.stdout.split()
+            if status != "0":
+                raise SystemExit(f"import failed: {out.stderr}")
+            peaks[n] = int(peak)
+            print(f"   {name:<16}{n:>9,} rows: {peaks[n] / 1024:>7.1f} MiB  ({n / float(elapsed):,.0f} rows/s)",
+                  flush=True)
+        if len(sizes) > 1:
+            print(f"   {name:<16}{sizes[-1]:,} ÷ {sizes[0]:,}: {peaks[sizes[-1]] / peaks[sizes[0]]:.2f}x (goal: flat)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="messages to build (1)")
@@ -348,8 +377,9 @@ def main() -> None:
     parser.add_argument("--deliver-n", type=int, default=2_000, help="subscribers to deliver to (2)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved delivery rounds (2)")
     parser.add_argument("--rss-n", type=int, nargs="+", default=[1_000, 100_000], help="list sizes (3)")
-    parser.add_argument("--before", metavar="REV", help="also run the newsletter of this git revision (2, 3)")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["1", "2", "3"], help="parts to skip")
+    parser.add_argument("--import-n", type=int, nargs="+", default=[10_000, 718_000], help="CSV rows (4)")
+    parser.add_argument("--before", metavar="REV", help="also run the newsletter of this git revision (2-4)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["1", "2", "3", "4"], help="parts to skip")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-send-") as folder:
         work = Path(folder)
@@ -360,6 +390,8 @@ def main() -> None:
             delivery_figures(work, trees, args.deliver_n, args.rounds)
         if "3" not in args.skip:
             rss_figures(work, trees, args.rss_n)
+        if "4" not in args.skip:
+            import_figures(work, trees, args.import_n)
 
 
 if __name__ == "__main__":
