@@ -98,7 +98,12 @@ def prepare(work: Path, before: str | None) -> dict[str, Path]:
     from conftest import copy_project
 
     from newsletter.build.cache import BuildCache
-    from newsletter.build.pipeline import load_catalogs, load_config, plan_editions, read_issue
+    from newsletter.build.pipeline import (
+        load_catalogs,
+        load_config,
+        plan_editions,
+        read_issue,
+    )
     from newsletter.build.render import render_edition
     from newsletter.build.views import edition_view
 

@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from newsletter.errors import InputError
-from newsletter.mailing.subscribers import MAX_REPORTED, SubscriberStore, database_path, import_csv
+from newsletter.mailing.subscribers import (
+    MAX_REPORTED,
+    SubscriberStore,
+    database_path,
+    import_csv,
+)
 from newsletter.project.config import load_config
 from tests.conftest import project  # noqa: F401
 
