@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,16 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("newsletter.toml", "authors.yaml", "assets", "issues", "templates", "translations")
 SAMPLE_ISSUE = "issues/2026-11"
+
+
+def _installed_command() -> list[str]:
+    """The `newsletter` script installed beside this Python, as a user runs it; subprocess
+    tests use it so that they exercise the installed package, not this source tree."""
+    script = Path(sys.executable).with_name("newsletter")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "newsletter"]
+
+
+NEWSLETTER = _installed_command()
 
 
 def copy_project(target: Path) -> Path:
@@ -52,3 +63,15 @@ def failed_build_errors(project: Path) -> tuple[list[str], str]:
     assert "Traceback" not in result.output
     assert not (project / "dist").exists()
     return [line for line in result.output.splitlines() if line.startswith("error: ")], result.output
+
+
+@pytest.fixture
+def theme_without_catalogs(tmp_path: Path, monkeypatch) -> None:
+    """A default theme with its templates but no catalogs, so that a test sees only what the
+    project's own catalog says (otherwise the theme supplies every string it leaves open)."""
+    from newsletter.project import theme
+
+    fake = tmp_path / "theme-without-catalogs"
+    fake.mkdir()
+    (fake / "templates").symlink_to(theme.THEME_DIR / "templates")
+    monkeypatch.setattr(theme, "THEME_DIR", fake)

@@ -159,9 +159,11 @@ def test_failed_build_leaves_previous_output_untouched(project: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(project / SAMPLE_ISSUE)])
     assert result.exit_code == 2
     assert {p: p.read_bytes() for p in first.out_dir.rglob("*") if p.is_file()} == before
-    # nothing left over beside the issue folder and the web archive's root index and feeds
+    # nothing left over beside the issue folder and the web archive's root index, feeds,
+    # author and category pages
     assert sorted(p.name for p in first.out_dir.parent.iterdir()) == sorted(
-        [first.out_dir.name, "index.en.html", "index.zh-Hans.html", "feed.en.xml", "feed.zh-Hans.xml"])
+        [first.out_dir.name, "index.en.html", "index.zh-Hans.html", "feed.en.xml", "feed.zh-Hans.xml",
+         "authors", "categories"])
 
 
 def test_template_error_is_reported_with_its_line(project: Path) -> None:

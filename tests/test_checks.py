@@ -118,6 +118,7 @@ def test_missing_translated_from_is_not_stale(project):
     assert found(project, "i18n.stale-translation") == []
 
 
+@pytest.mark.usefixtures("theme_without_catalogs")
 def test_fuzzy_and_untranslated_ui_strings(project):
     edit(project / PO, 'msgid "About the author"\nmsgstr "关于作者"', '#, fuzzy\nmsgid "About the author"\nmsgstr "关于作者"')
     edit(project / PO, 'msgstr "到网上参与讨论"', 'msgstr ""')

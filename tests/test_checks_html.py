@@ -120,6 +120,7 @@ def _retarget(sample, check_id: str, new_href: str):
     ("links.javascript", "javascript:alert(1)", "error"),
     ("links.javascript", "JavaScript :void(0)", "error"),
     ("links.related", "https://news.baybridge.example.org/2026-11/hearts/en.html#no-such-article", "error"),
+    ("links.related", "https://news.baybridge.example.org/2026-11/en/no-such-article.html", "error"),
 ])
 def test_bad_links(sample, check_id, href, level):
     assert levels(_retarget(sample, check_id, href)) == [level]
@@ -127,6 +128,7 @@ def test_bad_links(sample, check_id, href, level):
 
 def test_related_link_to_an_article_in_the_edition_is_fine(sample):
     assert _retarget(sample, "links.related", "https://news.baybridge.example.org/2026-11/hearts/en.html#food-drive") == []
+    assert _retarget(sample, "links.related", "https://news.baybridge.example.org/2026-11/zh-Hans/food-drive.html") == []
 
 
 @pytest.mark.parametrize("text", ["{{ event_date }}", "TODO: confirm room", "Doors open at TK pm", "%%first_name%%"])

@@ -99,6 +99,7 @@ def test_not_utf8(project: Path) -> None:
                                "open it in your editor and save it")
 
 
+@pytest.mark.usefixtures("theme_without_catalogs")  # else the theme's catalog stands in
 def test_missing_catalog(project: Path) -> None:
     (project / "translations/zh_Hans/LC_MESSAGES/messages.po").unlink()
     assert_fails_with(project, "translations/zh_Hans/LC_MESSAGES/messages.po: no UI translations for "

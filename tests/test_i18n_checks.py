@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from newsletter.cli import main
 from newsletter.i18n import catalog_problems, catalog_stats
+from newsletter.i18n.report import language_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalogs"
 PO = "translations/zh_Hans/LC_MESSAGES/messages.po"
@@ -89,7 +90,13 @@ def test_without_strict_problems_are_reported_but_exit_is_zero(project):
 
 
 def test_missing_catalog_for_a_site_language_is_one_problem(project):
+    problems = catalog_problems(project, "ja")  # neither the project nor the default theme has one
+    assert [(p.message, p.fix) for p in problems] == [("no UI translations for 'ja'",
+                                                       "run: newsletter i18n init ja")]
+
+
+def test_without_its_own_catalog_a_project_uses_the_default_themes(project):
     (project / PO).unlink()
-    problems = catalog_problems(project, "zh-Hans")
-    assert [(p.message, p.fix) for p in problems] == [("no UI translations for 'zh-Hans'",
-                                                       "run: newsletter i18n init zh-Hans")]
+    stats, problems = language_report(project, "zh-Hans")
+    assert stats.path == "(default theme) translations/zh_Hans/LC_MESSAGES/messages.po"
+    assert stats.translated == stats.total and problems == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from babel import Locale
 from babel.dates import format_date
 from babel.messages.pofile import read_po, write_po
@@ -76,6 +77,7 @@ def test_third_language_builds_with_no_code_change(project):
     assert f"本期共 {count} 篇文章" in page  # Babel's plural rule for zh_Hant: one form
 
 
+@pytest.mark.usefixtures("theme_without_catalogs")
 def test_fuzzy_entry_shows_english_and_is_reported(project):
     po = project / PO.format("zh_Hans")
     edit(po, 'msgid "About the author"', '#, fuzzy\nmsgid "About the author"')
@@ -89,6 +91,7 @@ def test_fuzzy_entry_shows_english_and_is_reported(project):
     assert "fuzzy, so the English text is shown" in cli.output
 
 
+@pytest.mark.usefixtures("theme_without_catalogs")
 def test_broken_placeholder_falls_back_to_english_instead_of_crashing(project):
     po = project / PO.format("zh_Hans")
     edit(po, 'msgstr "相关文章"', 'msgstr "相关文章 100%"')

@@ -20,7 +20,9 @@ import pytest
 
 from newsletter.build.output import STAGING_DIR, recover
 
-from .conftest import SAMPLE_ISSUE, copy_project, edit
+from .conftest import NEWSLETTER, SAMPLE_ISSUE, copy_project, edit
+
+pytestmark = pytest.mark.slow
 
 CHILD = r"""
 import os, signal, sys
@@ -80,7 +82,7 @@ def states(tmp_path_factory):
     its sources already hold the change the killed builds are making."""
     project = copy_project(tmp_path_factory.mktemp("kill") / "project")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}
-    build = [sys.executable, "-m", "newsletter", "build", str(project / SAMPLE_ISSUE)]
+    build = [*NEWSLETTER, "build", str(project / SAMPLE_ISSUE)]
     subprocess.run(build, env=env, check=True, capture_output=True)
     previous = snapshot(project / "dist/2026-11")
     edit(project / SAMPLE_ISSUE / "hip-hinge.en.md", "Hinge at the hips", "Fold at the hips")
@@ -121,7 +123,7 @@ def test_killed_between_the_two_renames_of_the_fallback_is_recovered(states) -> 
 def test_killed_from_outside_at_any_time(states, delay: float) -> None:
     project, previous, new = states
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1764547200"}
-    child = subprocess.Popen([sys.executable, "-m", "newsletter", "build", str(project / SAMPLE_ISSUE)], env=env,
+    child = subprocess.Popen([*NEWSLETTER, "build", str(project / SAMPLE_ISSUE)], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(delay)
     child.send_signal(signal.SIGKILL)

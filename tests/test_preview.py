@@ -91,3 +91,29 @@ def test_server_serves_pictures_and_eml_from_loopback(project: Path) -> None:
             urllib.request.urlopen(f"{server.url}site/../newsletter.toml", timeout=10)
     finally:
         server.close()
+
+
+def test_server_serves_the_web_archive_with_article_pages(project: Path) -> None:
+    preview = Preview(project / SAMPLE_ISSUE, environ={})
+    server = PreviewServer(preview, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        front = urllib.request.urlopen(server.url, timeout=10).read().decode()
+        assert 'href="/web/index.en.html#issue-2026-11"' in front
+        get = lambda path: urllib.request.urlopen(f"{server.url}web/{path}", timeout=10)  # noqa: E731
+        page = get("2026-11/en/hip-hinge.html")
+        assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+        html = page.read().decode()
+        assert "Hinge at the hips" in html and 'src="../../2026-11/images/hip-hinge.jpg"' in html
+        assert get("2026-11/images/hip-hinge.jpg").headers["Content-Type"] == "image/jpeg"
+        assert "林薇" in get("authors/zh-Hans/lin-wei.html").read().decode()
+        assert b"hip-hinge.html" in get("categories/en/health.html").read()
+        assert b"<feed" in get("feed.zh-Hans.xml").read()
+        edit(project / SAMPLE_ISSUE / "hip-hinge.en.md", 'title: "Hinge at the hips', 'title: "Hinge slowly at the hips')
+        preview.refresh([project / SAMPLE_ISSUE / "hip-hinge.en.md"])
+        assert "Hinge slowly at the hips" in get("2026-11/en/hip-hinge.html").read().decode()
+        for bad in ("2026-11/../../newsletter.toml", "2026-11/en/nothing.html", "../authors.yaml"):
+            with pytest.raises(urllib.error.HTTPError):
+                get(bad)
+    finally:
+        server.close()

@@ -18,6 +18,8 @@ from newsletter.project.sources import read_article, read_issue
 
 from .conftest import REPO, SAMPLE_ISSUE, copy_project
 
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PIECES = ["：", "，", "　", "“", "”", "‘", "’", "\t", "\r\n", "\r", "\x00", "\x07", "\ufeff", "\u2028", "---\n",
           ": ", "- ", "[", "]", "{", "}", "\"", "'", "&a ", "*a", "!!python/object:os.system ", "? ", "|\n",

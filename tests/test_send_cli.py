@@ -4,9 +4,8 @@ from __future__ import annotations
 import mailbox
 import os
 import subprocess
-import sys
 
-from tests.conftest import REPO, SAMPLE_ISSUE
+from tests.conftest import NEWSLETTER, SAMPLE_ISSUE
 from tests.test_send_support import (  # noqa: F401
     ENV,
     built_template,
@@ -18,8 +17,8 @@ from tests.test_send_support import (  # noqa: F401
 
 def _run(root, *args, env=ENV) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
-    return subprocess.run([sys.executable, "-m", "newsletter", *args], cwd=root, capture_output=True,
-                          text=True, timeout=120, env=base | env | {"PYTHONPATH": str(REPO), "COLUMNS": "200"})
+    return subprocess.run([*NEWSLETTER, *args], cwd=root, capture_output=True,
+                          text=True, timeout=120, env=base | env | {"COLUMNS": "200"})
 
 
 def test_dry_run_lists_recipients_and_counts_without_sending(sending_project):

@@ -88,3 +88,32 @@ def test_failures_on_our_side_are_retried_next_run_and_refusals_only_on_request(
     fourth = _run(sending_project, "send", SAMPLE_ISSUE, "--yes", "--smtp", url, "--retry-failed")
     assert fourth.returncode == 0, fourth.stdout + fourth.stderr
     assert server.recipients() == {r["email"]: 1 for r in rows}
+
+
+def _on_a_terminal(root, answer: bytes, *args: str):
+    """`newsletter send` with a pseudo-terminal as its keyboard, answering `answer`."""
+    import os
+    import pty
+    import subprocess
+
+    from tests.conftest import NEWSLETTER
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
+    process = subprocess.Popen([*NEWSLETTER, "send", SAMPLE_ISSUE, *args], cwd=root,
+                               stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env | ENV | {"COLUMNS": "200"})
+    os.close(slave)
+    os.write(master, answer)
+    try:
+        return process.communicate(timeout=180), process.returncode
+    finally:
+        os.close(master)
+
+
+def test_on_a_terminal_send_asks_first(sending_project):
+    write_subscribers(sending_project, 3)
+    (out, _), code = _on_a_terminal(sending_project, b"n\n")
+    assert code == 1 and "Send now?" in out and "Nothing sent." in out and _outbox(sending_project) == 0
+    (out, err), code = _on_a_terminal(sending_project, b"y\n")
+    assert code == 0, out + err
+    assert _outbox(sending_project) == 3

@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
+import pytest
+
 from newsletter.mailing.send import SEND_BATCH
-from tests.conftest import REPO, SAMPLE_ISSUE
+from tests.conftest import NEWSLETTER, SAMPLE_ISSUE
 from tests.test_send_support import (  # noqa: F401
     ENV,
     built_template,
@@ -19,17 +20,18 @@ from tests.test_send_support import (  # noqa: F401
     write_subscribers,
 )
 
+pytestmark = pytest.mark.slow
 CONNECTIONS = 3
 
 
 def _command(url: str) -> list[str]:
-    return [sys.executable, "-m", "newsletter", "send", SAMPLE_ISSUE, "--smtp", url,
+    return [*NEWSLETTER, "send", SAMPLE_ISSUE, "--smtp", url,
             "--connections", str(CONNECTIONS), "--yes"]
 
 
 def _env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
-    return env | ENV | {"PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    return env | ENV | {"COLUMNS": "200"}
 
 
 def test_sigkill_mid_run_then_resume(sending_project, smtp_server):
@@ -63,7 +65,7 @@ def test_sigkill_mid_run_then_resume(sending_project, smtp_server):
     again = subprocess.run(_command(url), cwd=sending_project, env=_env(),
                            capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and server.recipients() == received  # sent rows are never resent
-    status = subprocess.run([sys.executable, "-m", "newsletter", "status", SAMPLE_ISSUE],
+    status = subprocess.run([*NEWSLETTER, "status", SAMPLE_ISSUE],
                             cwd=sending_project, env=_env(), capture_output=True, text=True, timeout=60)
     assert status.returncode == 0
     assert sum(int(line.split("│")[3]) for line in status.stdout.splitlines()

@@ -13,7 +13,7 @@ import pytest
 from newsletter.mailing.ledger import Ledger, ledger_path
 from newsletter.mailing.lock import SendLocked, acquire
 from newsletter.project.config import load_config
-from tests.conftest import REPO, SAMPLE_ISSUE
+from tests.conftest import NEWSLETTER, SAMPLE_ISSUE
 from tests.test_send_support import (  # noqa: F401
     ENV,
     built_template,
@@ -27,13 +27,14 @@ COUNT = 1_200
 
 def _env() -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")}
-    return env | ENV | {"PYTHONPATH": str(REPO), "COLUMNS": "200"}
+    return env | ENV | {"COLUMNS": "200"}
 
 
 def test_two_processes_at_once_send_each_address_exactly_once(sending_project, smtp_server):
     server, url = smtp_server
     rows = write_subscribers(sending_project, COUNT)
-    command = [sys.executable, "-m", "newsletter", "send", SAMPLE_ISSUE, "--smtp", url, "--yes",
+    server.delay = 0.003   # the first run must still be sending when the second one starts
+    command = [*NEWSLETTER, "send", SAMPLE_ISSUE, "--smtp", url, "--yes",
                "--connections", "2"]
     first, second = (subprocess.Popen(command, cwd=sending_project, env=_env(), stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True) for _ in range(2))

@@ -5,7 +5,6 @@ import csv
 import datetime as dt
 import io
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from newsletter.mailing.subscribers import (
 )
 from newsletter.project.config import load_config
 from newsletter.text.mime import EditionMail, PreparedEdition, Recipient
-from tests.conftest import REPO, project  # noqa: F401
+from tests.conftest import NEWSLETTER, REPO, project  # noqa: F401
 
 HEADER = "email,name,language,sponsor\n"
 
@@ -134,9 +133,8 @@ def test_export_round_trips(project):
 
 
 def _cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newsletter", *args], cwd=root, capture_output=True,
-                          text=True, timeout=60, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin",
-                                                      "COLUMNS": "200"})
+    return subprocess.run([*NEWSLETTER, *args], cwd=root, capture_output=True,
+                          text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
 
 
 def test_cli_import_list_export(project):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -367,12 +366,7 @@ def make_email(size: int = 8000) -> str:
     return "\n\n".join(paragraphs)[:size]
 
 
-def test_wrapping_a_whole_email_is_fast() -> None:
+def test_wrapping_a_whole_email_keeps_every_character() -> None:
+    """Its speed is measured in benchmarks/build.py, not here (shared machines)."""
     email = make_email()
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        out = wrap_paragraphs(email, 72)
-        best = min(best, time.perf_counter() - start)
-    assert squash(out) == squash(email)
-    assert best < 0.05, f"{best * 1000:.1f} ms"
+    assert squash(wrap_paragraphs(email, 72)) == squash(email)

@@ -22,7 +22,9 @@ from ..project.sources import Issue
 from ..text import locales
 from .cache import BuildCache
 from .catalogs import LoadedCatalog
-from .output import write_file
+from .directory import directory_files, index_lists, listed_articles, newest_first
+from .output import write_file, write_tree
+from .pages import article_files, check_issue_name, summary_articles
 from .plan import Edition
 from .render import render_template
 from .views import edition_view
@@ -31,6 +33,7 @@ PAGE_TEMPLATE = "web/page.html.j2"
 INDEX_TEMPLATE = "web/index.html.j2"
 FEED_TEMPLATE = "web/feed.xml.j2"
 SUMMARY_FILE = "archive.json"
+DIRECTORY_FOLDERS = ("authors", "categories")
 TO_ARCHIVE_ROOT = "../.."  # from <issue>/<sponsor>/<edition>.html back to dist/
 
 
@@ -48,9 +51,11 @@ class Link:
 def web_files(config: Config, issue: Issue, editions: list[Edition],
               loaded: dict[str, LoadedCatalog], cache: BuildCache | None = None) -> dict[str, bytes]:
     """The web pages of one issue plus its `archive.json`, keyed by path in the issue folder."""
+    check_issue_name(issue, DIRECTORY_FOLDERS)
     cache = cache or BuildCache(config.root, loaded)
     files = {f"{e.stem}.html": render_page(cache, config, issue, e, editions).encode("utf-8")
              for e in editions}
+    files |= article_files(config, issue, loaded, cache.env)
     files[SUMMARY_FILE] = _json(issue_summary(config, issue, editions))
     return files
 
@@ -83,7 +88,7 @@ def issue_summary(config: Config, issue: Issue, editions: list[Edition]) -> dict
         "editions": [{"sponsor": e.sponsor.id, "sponsor_name": e.sponsor.name,
                       "language": e.language, "languages": list(e.languages),
                       "page": f"{issue.name}/{e.stem}.html"} for e in editions],
-    }
+    } | summary_articles(config, issue, editions)
 
 
 def write_archive(out_root: Path, config: Config, loaded: dict[str, LoadedCatalog],
@@ -93,9 +98,14 @@ def write_archive(out_root: Path, config: Config, loaded: dict[str, LoadedCatalo
     cache = cache or BuildCache(config.root, loaded)
     issues = read_summaries(out_root)
     written = []
+    ui = {lang: cache.ui(lang) for lang in config.site.languages}
+    pages = directory_files(cache.env, config, issues, ui)
+    for folder in DIRECTORY_FOLDERS:  # replaced whole: an author or category gone is gone
+        write_tree(out_root / folder, {name.split("/", 1)[1]: text.encode("utf-8")
+                                       for name, text in pages.items() if name.startswith(f"{folder}/")})
     for name, text in archive_files(cache, config, issues).items():
         written.append(write_file(out_root / name, text.encode("utf-8")))
-    return written
+    return written + [out_root / name for name in pages]
 
 
 def read_summaries(out_root: Path) -> list[dict]:
@@ -119,9 +129,9 @@ def archive_files(cache: BuildCache, config: Config, issues: list[dict]) -> dict
         common = dict(lang=lang, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang),
                       site_name=localized(config.site.name, lang), ui=ui, entries=entries)
         files[f"index.{lang}.html"] = render_template(env, INDEX_TEMPLATE, languages=others,
-                                              feed=f"feed.{lang}.xml", **common)
+                                              feed=f"feed.{lang}.xml", **common, **index_lists(issues, lang))
         files[f"feed.{lang}.xml"] = render_template(env, FEED_TEMPLATE, base=config.site.base_url.rstrip("/"),
-                                            **common)
+                                            articles=newest_first(listed_articles(issues, lang)), **common)
     return files
 
 

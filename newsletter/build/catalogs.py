@@ -1,5 +1,8 @@
 """UI-string catalogs: `translations/<folder>/LC_MESSAGES/messages.po`, compiled at build time.
 
+A project's catalog comes first and the default theme's catalog of the same language
+supplies every string the project's does not translate (`project/theme.py`).
+
 Compiling in memory means no stale `.mo` is ever committed or used. Fuzzy entries are
 left out (as msgfmt does) and reported, because `pybabel compile --statistics` would
 count them as translated. So are translations whose placeholders differ from the
@@ -17,11 +20,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 from ..errors import InputError, Problem
+from ..project.theme import TRANSLATIONS_DIR, is_theme_file, translation_dirs
 from ..text import locales
 from ..text.placeholders import mismatches
 
 SOURCE_LANGUAGE = "en"  # the language the templates' msgids are written in
-TRANSLATIONS_DIR = "translations"
 DOMAIN = "messages"
 
 
@@ -33,20 +36,50 @@ class LoadedCatalog:
 
 
 def po_path(root: Path, language: str) -> Path:
-    return root / TRANSLATIONS_DIR / locales.gettext_folder(language) / "LC_MESSAGES" / f"{DOMAIN}.po"
+    """The project's own catalog of `language` (it may not exist)."""
+    return root / TRANSLATIONS_DIR / _relative_po(language)
+
+
+def catalog_paths(root: Path, language: str) -> list[Path]:
+    """Every catalog of `language` that applies, the project's first, then the theme's."""
+    return [p for folder in translation_dirs(root) if (p := folder / _relative_po(language)).is_file()]
+
+
+def effective_po_path(root: Path, language: str) -> Path:
+    """The catalog a translator of this project edits: the project's own when it has one,
+    else the theme's (reported as missing by `read_catalog` when neither exists)."""
+    return next(iter(catalog_paths(root, language)), po_path(root, language))
+
+
+def _relative_po(language: str) -> Path:
+    return Path(locales.gettext_folder(language), "LC_MESSAGES", f"{DOMAIN}.po")
 
 
 def load_catalog(root: Path, language: str) -> LoadedCatalog:
-    """Compile one language's catalog; the source language needs none."""
-    path = po_path(root, language)
-    if language == SOURCE_LANGUAGE and not path.exists():
+    """Compile one language's catalogs; the source language needs none. Problems of the
+    installed theme's own catalogs are not the volunteer's, so only the project's are reported."""
+    paths = catalog_paths(root, language)
+    if language == SOURCE_LANGUAGE and not paths:
         return LoadedCatalog(language, gettext.NullTranslations(), [])
+    if not paths:
+        read_catalog(po_path(root, language), language)  # raises the plain-words error
+    chain, warnings = None, []
+    for path in reversed(paths):  # the theme's first, so the project's ends up in front
+        translations, found = _compile(path, language)
+        if chain is not None:
+            translations.add_fallback(chain)
+        chain = translations
+        warnings += [] if is_theme_file(path) else found
+    return LoadedCatalog(language, chain, sorted(warnings, key=lambda w: (str(w.path), w.line or 0)))
+
+
+def _compile(path: Path, language: str) -> tuple[gettext.GNUTranslations, list[Problem]]:
     catalog = read_catalog(path, language)
     warnings = _fuzzy_warnings(path, catalog) + _drop_broken_placeholders(path, catalog)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
-    return LoadedCatalog(language, gettext.GNUTranslations(buffer), sorted(warnings, key=lambda w: w.line or 0))
+    return gettext.GNUTranslations(buffer), warnings
 
 
 def read_catalog(path: Path, language: str) -> Catalog:

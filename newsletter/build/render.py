@@ -21,10 +21,10 @@ from jinja2 import (
 )
 
 from ..errors import BuildError
+from ..project import theme
 from ..text.width import wrap_paragraphs
 from .views import EditionView
 
-TEMPLATES_DIR = "templates"
 HTML_TEMPLATE = "email/email.html.j2"
 TEXT_TEMPLATE = "email/email.txt.j2"
 GETTEXT_NAMES = ("gettext", "ngettext", "pgettext", "npgettext")
@@ -32,7 +32,7 @@ GETTEXT_NAMES = ("gettext", "ngettext", "pgettext", "npgettext")
 
 def make_environment(root: Path) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(root / TEMPLATES_DIR),
+        loader=FileSystemLoader(theme.template_dirs(root)),  # the project's first
         extensions=["jinja2.ext.i18n"],
         autoescape=select_autoescape(["html.j2", "html"]),
         undefined=StrictUndefined,

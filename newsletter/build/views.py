@@ -167,7 +167,7 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         excerpt=m.excerpt or truncate(body.first_paragraph, EXCERPT_WIDTH),
         body_html=Markup(body.html), body_text=body.text,
         full=issue.meta.content == "full", related=_related(issue, edition, [s for s in m.related if s in visible], reader),
-        discuss_url=m.discuss, read_url=edition.article_url(v.slug),
+        discuss_url=m.discuss, read_url=edition.article_url(m.translation_key or v.slug, reader),
         sponsored_by=locales.join_names(credits, reader))
 
 
@@ -177,7 +177,8 @@ def _related(issue: Issue, edition: Edition, slugs: list[str], reader: str) -> l
     for slug in slugs:
         article = by_slug[slug]
         version = article.versions.get(reader) or article.original
-        out.append((version.meta.title, edition.article_url(slug)))
+        page_lang = reader if reader in article.versions or issue.meta.untranslated == "keep" else version.lang
+        out.append((version.meta.title, edition.article_url(slug, page_lang)))
     return out
 
 

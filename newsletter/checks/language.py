@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..build.catalogs import SOURCE_LANGUAGE, po_path, read_catalog
+from ..build.catalogs import SOURCE_LANGUAGE, catalog_paths, po_path, read_catalog
 from ..errors import InputError
 from ..project.sources import ISSUE_FILE
 from ..text import hanpunct, locales
@@ -64,21 +64,30 @@ def ui_strings(ctx):
     for lang in _edition_languages(ctx):
         if lang == SOURCE_LANGUAGE:
             continue
-        path = po_path(ctx.config.root, lang)
         try:
-            catalog = read_catalog(path, lang)
+            catalogs = [(path, read_catalog(path, lang)) for path in _catalog_paths(ctx.config.root, lang)]
         except InputError as exc:
             for p in exc.problems:
                 yield error(p.message, p.fix, path=ctx.rel(p.path), line=p.line)
             continue
+        (path, catalog), fallbacks = catalogs[0], [c for _, c in catalogs[1:]]
         for m in catalog:
-            if not m.id:
-                continue
+            if not m.id or any(_usable(f.get(m.id, context=m.context)) for f in fallbacks):
+                continue  # the default theme translates what the project's catalog leaves open
             msgid = m.id[0] if isinstance(m.id, tuple) else m.id
             state = "is fuzzy (not used)" if m.fuzzy else "is not translated" if not _done(m.string) else ""
             if state:
                 yield warning(f"UI string “{msgid}” {state}, so English is shown",
                               "translate it in Poedit and clear 'Needs work'", path=ctx.rel(path), line=m.lineno)
+
+
+def _catalog_paths(root, lang):
+    """The project's catalog, then the theme's; the missing-catalog error when neither exists."""
+    return catalog_paths(root, lang) or [po_path(root, lang)]
+
+
+def _usable(message) -> bool:
+    return message is not None and not message.fuzzy and _done(message.string)
 
 
 def _done(string) -> bool:

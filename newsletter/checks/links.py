@@ -5,7 +5,7 @@ import email
 import email.policy
 import re
 
-from ..build.plan import PLACEHOLDERS
+from ..build.plan import PLACEHOLDERS, page_versions
 from .context import describe
 from .registry import check, error, warning
 
@@ -54,6 +54,19 @@ def related_targets(ctx, doc):
             slug = href[len(view) + 1:]
             yield error(f"link “{a.text_content().strip()}” points to article {slug!r}, "
                         "which is not in this edition",
+                        "list the article in issue.yaml, or remove it from `related`", element=describe(a))
+    yield from _article_page_targets(ctx, doc)
+
+
+def _article_page_targets(ctx, doc):
+    """Links to article pages (`<base>/<issue>/<lang>/<slug>.html`) must name a page the build writes."""
+    prefix = f"{doc.built.edition.base_url}/{ctx.issue.name}/"
+    pages = {f"{lang}/{article.slug}.html" for article in ctx.issue.articles
+             for lang in page_versions(ctx.config, ctx.issue, article)}
+    for a, href in _links(doc):
+        rest = href[len(prefix):] if href.startswith(prefix) else ""
+        if rest.count("/") == 1 and rest.split("/")[0] in ctx.config.site.languages and rest not in pages:
+            yield error(f"link “{a.text_content().strip()}” points to article page {rest!r}, which is not built",
                         "list the article in issue.yaml, or remove it from `related`", element=describe(a))
 
 

@@ -13,6 +13,8 @@ import click
 
 # command name -> (module beside this one, attribute)
 COMMANDS = {
+    "new": ("new", "new"),
+    "new-issue": ("new", "new_issue_command"),
     "build": ("build", "build"),
     "check": ("check", "check"),
     "preview": ("preview", "preview"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..project.root import DIST_DIR, find_project_root
+from ..web import browser
 from ..web.preview import Preview
 from ..web.preview_http import PreviewServer, watch
 from ..web.snapshot import SHEET_NAME
@@ -48,6 +49,7 @@ def _rebuilt(preview: Preview, ids: set[str]) -> None:
 def snapshot(issue: Path, out: Path | None) -> None:
     """Screenshot every edition of ISSUE in headless Chromium (375 and 600 px, light and dark)
     and make one contact sheet."""
+    browser.require()
     out = out or find_project_root(issue) / DIST_DIR / "snapshots" / issue.resolve().name
     start = time.perf_counter()
     files = take_snapshots(issue, out)

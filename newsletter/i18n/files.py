@@ -1,7 +1,8 @@
 """Writing catalog files so that editors and git see a change only when there is one.
 
-Babel stamps every .pot/.po with the time it was written; comparing without those
-stamps means an unchanged catalog is left alone (no date-only diffs in review).
+Babel stamps every .pot/.po with the time it was written and its own version; comparing
+without those stamps means an unchanged catalog is left alone (no date-only diffs in
+review, and no rewrite because a translator's Babel is newer).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from ..build.output import write_file as atomic_write
 
-_STAMP = re.compile(rb'^"(?:POT-Creation-Date|PO-Revision-Date): [^"]*\\n"\n', re.M)
+_STAMP = re.compile(rb'^"(?:POT-Creation-Date|PO-Revision-Date|Generated-By): [^"]*\\n"\n', re.M)
 
 
 def same_ignoring_dates(old: bytes, new: bytes) -> bool:

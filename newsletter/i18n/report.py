@@ -12,7 +12,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 
-from ..build.catalogs import po_path, read_catalog
+from ..build.catalogs import effective_po_path, read_catalog
+from ..project.theme import is_theme_file, theme_relative
 from ..errors import InputError, Problem
 from ..text import locales
 from .checks import check_text
@@ -47,7 +48,7 @@ class CatalogStats:
 
 def catalog_stats(root: Path, language: str) -> CatalogStats:
     """Counts for one language's catalog; raises InputError when it is missing or broken."""
-    return _stats(_relative(root, language), language, read_catalog(po_path(root, language), language))
+    return _stats(_relative(root, language), language, read_catalog(effective_po_path(root, language), language))
 
 
 def catalog_problems(root: Path, language: str) -> list[Problem]:
@@ -60,7 +61,7 @@ def catalog_problems(root: Path, language: str) -> list[Problem]:
 
 
 def language_report(root: Path, language: str) -> tuple[CatalogStats, list[Problem]]:
-    path = po_path(root, language)
+    path = effective_po_path(root, language)
     catalog = read_catalog(path, language)
     where = _relative(root, language)
     problems = _header_problems(where, path.read_text(encoding="utf-8"), language)
@@ -71,7 +72,11 @@ def language_report(root: Path, language: str) -> tuple[CatalogStats, list[Probl
 
 
 def _relative(root: Path, language: str) -> str:
-    return po_path(root, language).relative_to(root).as_posix()
+    """How a translator finds the file: relative to the project, or in the default theme."""
+    path = effective_po_path(root, language)
+    if is_theme_file(path):
+        return f"(default theme) {theme_relative(path)}"
+    return path.relative_to(root).as_posix()
 
 
 def _stats(where: str, language: str, catalog: Catalog) -> CatalogStats:

@@ -1,42 +1,46 @@
-"""Where the extraction settings come from: `[tool.babel]` in the project's pyproject.toml,
-the same section `pybabel` reads, so both tools always agree on keywords and options."""
+"""What `newsletter i18n extract` reads and how: settings in code, so a project needs no
+pyproject.toml, with optional additions from `[extract]` in newsletter.toml.
+
+The effective templates are extracted (the project's overrides and every default-theme
+template they do not replace), with the same options the build renders with: trimmed
+(`ext.i18n.trimmed` must agree on both sides) and not silent (a template with a syntax
+error is reported, never skipped).
+"""
 from __future__ import annotations
 
-import io
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
-
 from babel.messages.extract import DEFAULT_KEYWORDS
-from babel.messages.frontend import (
-    ConfigurationError,
-    _parse_mapping_toml,
-    parse_keywords,
-)
+from babel.messages.frontend import parse_keywords
 
 from ..errors import InputError, Problem
+from ..project.config import CONFIG_NAME, Config
 
-PYPROJECT = "pyproject.toml"
+# The keywords the templates and the Python code use, in Babel's spec form.
+KEYWORDS = ("_", "gettext", "ngettext:1,2", "pgettext:1c,2", "npgettext:1c,2,3")
+TEMPLATE_PATTERN = "**.j2"
+JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trimmed": "true", "silent": "false"}
 
 
 @dataclass(frozen=True)
 class ExtractSettings:
-    method_map: list[tuple[str, str]]
+    method_map: list[tuple[str, str]]   # (glob pattern relative to a source folder, method)
     options_map: dict[str, dict]
     keywords: dict
     comment_tags: list[str]
 
 
-def read_settings(root: Path) -> ExtractSettings:
-    path = root / PYPROJECT
-    if not path.is_file():
-        raise InputError([Problem(path, None, "not found; extraction settings live in its [tool.babel] section",
-                                  "run the command in the project folder")])
-    data = path.read_bytes()
+def read_settings(config: Config) -> ExtractSettings:
+    extra = config.extract
+    method_map = [(TEMPLATE_PATTERN, "jinja2"), *((pattern, "python") for pattern in extra.python)]
+    options = {TEMPLATE_PATTERN: dict(JINJA_OPTIONS)}
+    keywords = {**DEFAULT_KEYWORDS, **_keywords([*KEYWORDS, *extra.keywords], config)}
+    return ExtractSettings(method_map, options, keywords, list(extra.comment_tags))
+
+
+def _keywords(specs: list[str], config: Config) -> dict:
+    """Babel's keyword specs (`name:1c,2`), a mistake reported with its place."""
     try:
-        method_map, options_map = _parse_mapping_toml(io.BytesIO(data), str(path), style="pyproject.toml")
-    except ConfigurationError as exc:
-        raise InputError([Problem(path, None, f"[tool.babel]: {exc}", "see Babel's configuration docs")]) from None
-    babel = tomllib.loads(data.decode("utf-8"))["tool"]["babel"]
-    keywords = {**DEFAULT_KEYWORDS, **parse_keywords(babel.get("keywords", []))}  # as pybabel does
-    return ExtractSettings(method_map, options_map, keywords, list(babel.get("add_comments", [])))
+        return parse_keywords(specs)
+    except ValueError as exc:
+        raise InputError([Problem(config.root / CONFIG_NAME, None, f"extract.keywords: {exc}",
+                                  "write each as name or name:1,2 (msgid positions; 1c marks a context)")]) from None

@@ -10,10 +10,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 
-from ..build.catalogs import SOURCE_LANGUAGE, po_path, read_catalog
+from ..build.catalogs import SOURCE_LANGUAGE, catalog_paths, po_path, read_catalog
 from ..errors import InputError, Problem
 from ..text import locales
-from .extract import po_bytes, template_path
+from ..project.theme import is_theme_file
+from .extract import extract, po_bytes, template_path
 from .files import atomic_write, write_if_changed
 
 
@@ -24,24 +25,40 @@ class Written:
 
 
 def init_language(root: Path, language: str) -> Written:
-    """Start the catalog of a new language from the template, with Babel's plural rule."""
+    """Start the project's catalog of a language from the template, with Babel's plural
+    rule; what the default theme already translates is filled in, for the translator to
+    keep or change."""
     locale = _locale(language)
     path = po_path(root, language)
     if path.exists():
         raise InputError([Problem(path, None, f"a catalog for {language!r} already exists",
                                   "run: newsletter i18n update")])
+    if not template_path(root).is_file():
+        extract(root)
     template = read_template(root)
     catalog = Catalog(locale=locale, project=template.project, version=template.version,
                       copyright_holder=template.copyright_holder, msgid_bugs_address=template.msgid_bugs_address,
                       creation_date=template.creation_date, charset="utf-8", fuzzy=False)
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=True)
+    _fill_from_theme(catalog, root, language)
     return Written(path, write_if_changed(path, po_bytes(catalog)))
+
+
+def _fill_from_theme(catalog: Catalog, root: Path, language: str) -> None:
+    theme = [p for p in catalog_paths(root, language) if is_theme_file(p)]
+    if not theme:
+        return
+    shipped = read_catalog(theme[0], language)
+    for message in catalog:
+        known = shipped.get(message.id, context=message.context) if message.id else None
+        if known is not None and known.string and not known.fuzzy:
+            message.string = known.string
 
 
 def update_languages(root: Path, languages: list[str]) -> list[Written]:
     """Merge the template into every catalog; changed English gets a fuzzy guess to review."""
     template = read_template(root)
-    catalogs = [(po_path(root, lang), read_catalog(po_path(root, lang), lang)) for lang in translated(languages)]
+    catalogs = [(po_path(root, lang), read_catalog(po_path(root, lang), lang)) for lang in own_catalogs(root, languages)]
     written = []
     for path, catalog in catalogs:
         catalog.update(template, update_header_comment=False)
@@ -53,7 +70,7 @@ def compile_languages(root: Path, languages: list[str]) -> list[Written]:
     """`messages.mo` beside each `.po`, fuzzy entries left out, for tools that want files.
     The build itself compiles in memory and never reads these."""
     compiled = []
-    for lang in translated(languages):
+    for lang in own_catalogs(root, languages):
         path = po_path(root, lang)
         catalog = read_catalog(path, lang)
         buffer = io.BytesIO()
@@ -67,6 +84,18 @@ def _write_bytes(path: Path, data: bytes) -> bool:
         return False
     atomic_write(path, data)
     return True
+
+
+def own_catalogs(root: Path, languages: list[str]) -> list[str]:
+    """The languages with a catalog of the project's own; the others use the default
+    theme's, and a language with neither is reported with the command that starts one."""
+    own = []
+    for lang in translated(languages):
+        if po_path(root, lang).is_file():
+            own.append(lang)
+        elif not catalog_paths(root, lang):
+            read_catalog(po_path(root, lang), lang)  # raises: no UI translations, run init
+    return own
 
 
 def translated(languages: list[str]) -> list[str]:

@@ -40,7 +40,7 @@ from .campaign import (  # noqa: F401  (re-exported: the planning half of sendin
 )
 from .ledger import OPEN_STATES, Ledger, ledger_path
 from .subscribers import SubscriberStore, database_path
-from .transports import PermanentFailure, TemporaryFailure, Transport, TransportError
+from .transports import PermanentFailure, TemporaryFailure, Transport
 
 
 @dataclass
@@ -88,10 +88,16 @@ class _Run:
     async def journal(self, method: str, *args):
         """A ledger write on its own thread: while one row waits for fsync, other
         connections keep sending. Awaited, so the row is committed before we go on."""
+        return await self.queue(method, *args)
+
+    def queue(self, method: str, *args) -> asyncio.Future:
+        """The write is handed to the ledger thread at once, so it happens even when the
+        caller is cancelled before it gets to wait for it."""
         if self.ledger:
-            return await asyncio.get_running_loop().run_in_executor(
-                self.writer, getattr(self.ledger, method), *args)
-        return True
+            return asyncio.wrap_future(self.writer.submit(getattr(self.ledger, method), *args))
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(True)
+        return done
 
 
 def send(campaign: Campaign, transport: Transport, settings: Settings, *,
@@ -179,29 +185,65 @@ async def _worker(run: _Run, jobs: Iterator[Job]) -> None:
 
 
 async def _deliver_batch(run: _Run, chunk: list[Job], holder: list) -> None:
-    """Claim the batch (one commit), deliver it, record the outcomes (one commit). Jobs
-    never handed over go back to pending; one interrupted mid-hand-over stays in flight."""
-    claimed = await run.journal("claim_many", [job.recipient.email for job in chunk])
+    """Claim the batch (one commit), deliver it, record the outcomes (one commit). When the
+    run stops early, jobs the server never got go back to pending; one it may have (handed
+    over, no reply) stays in flight, so the next run lists it as possibly twice."""
+    claimed = await _claim(run, [job.recipient.email for job in chunk])
     outcomes: list[tuple[str, str, str, str]] = []
     untouched = [job for job in chunk if claimed is True or job.recipient.email.lower() in claimed]
     for job in chunk:
         if job not in untouched:
             run.summary.skipped[job.edition] += 1   # another sender took it, or it is done
             run.report(job.edition, job.recipient.email, "skipped")
+    current = _Delivery(run, outcomes, untouched)
     try:
         while untouched:
             await run.limiter.wait()
-            await _deliver_one(run, untouched[0], holder, outcomes, untouched)
-    finally:   # stopped early: untouched[0] may be on its way (it stays in flight), the rest wait
-        outcomes += [(job.recipient.email, "pending", "", "") for job in untouched[1:]]
+            await _deliver_one(run, untouched[0], holder, current)
+    finally:
+        waiting = untouched[1:] if current.handed_over else untouched
+        outcomes += [(job.recipient.email, "pending", "", "") for job in waiting]
         if outcomes:
-            await run.journal("mark_many", outcomes)
+            await asyncio.shield(run.queue("mark_many", outcomes))
 
 
-async def _deliver_one(run: _Run, job: Job, holder: list, outcomes: list, untouched: list[Job]) -> None:
-    """Deliver `untouched[0]` (== job), removing it from `untouched` once it has an outcome."""
+async def _claim(run: _Run, emails: list[str]):
+    """Claim the rows; if the run is stopped meanwhile, the claim (which the ledger thread
+    completes anyway) is given back, since nothing was sent."""
+    claim = run.queue("claim_many", emails)
+    try:
+        return await asyncio.shield(claim)
+    except asyncio.CancelledError:
+        claimed = await claim
+        if claimed and claimed is not True:
+            await asyncio.shield(run.queue("mark_many", [(e, "pending", "", "") for e in claimed]))
+        raise
+
+
+@dataclass
+class _Delivery:
+    """The batch being delivered: outcomes so far, jobs without one (`untouched[0]` is
+    the one under way), and whether that one was handed to the server."""
+
+    run: _Run
+    outcomes: list
+    untouched: list[Job]
+    handed_over: bool = False
+
+    def done(self, outcome: str, reply: str, cause: str = "", twice: bool = False) -> None:
+        """The job's outcome, committed with its batch's others; `twice`: the server may
+        have taken an earlier try without saying so (the connection dropped after the
+        message was sent)."""
+        job = self.untouched.pop(0)
+        self.outcomes.append((job.recipient.email, outcome, reply, cause))
+        self.handed_over = False
+        _finish(self.run, job, outcome, reply, cause, twice)
+
+
+async def _deliver_one(run: _Run, job: Job, holder: list, current: _Delivery) -> None:
+    """Deliver `job` (== current.untouched[0]) and record its outcome in `current`."""
     email, prepared = job.recipient.email, run.campaign.editions[job.edition]
-    done = _Done(run, job, outcomes, untouched)
+    done = current.done
     try:
         msg_id = message_id(run.campaign.issue, job.edition, email, prepared.domain)
         data = prepared.message(job.recipient, date=run.clock(), message_id=msg_id)
@@ -212,6 +254,7 @@ async def _deliver_one(run: _Run, job: Job, holder: list, outcomes: list, untouc
         try:
             if holder[0] is None:
                 holder[0] = await run.transport.connect()
+            current.handed_over = True
             reply = await holder[0].send(job.sender, email, data)
             return done("sent", reply, twice=maybe_delivered)
         except PermanentFailure as exc:
@@ -220,36 +263,17 @@ async def _deliver_one(run: _Run, job: Job, holder: list, outcomes: list, untouc
             return done("failed", str(exc), "recipient" if exc.refused else "ours", twice=maybe_delivered)
         except TemporaryFailure as exc:
             maybe_delivered |= exc.maybe_delivered
+            current.handed_over = maybe_delivered   # a reply, or no connection: the server does not have it
             await _drop(holder)
             if attempt == run.max_attempts:
                 return done("deferred", str(exc), twice=maybe_delivered)
             await asyncio.sleep(run.retry_delay * 2 ** (attempt - 1))
-        except TransportError:   # nothing more goes through this transport: all back to waiting
-            outcomes += [(j.recipient.email, "pending", "", "") for j in untouched]
-            untouched.clear()
-            raise
 
 
 async def _drop(holder: list) -> None:
     if holder[0] is not None:
         connection, holder[0] = holder[0], None
         await connection.close()
-
-
-@dataclass
-class _Done:
-    run: _Run
-    job: Job
-    outcomes: list
-    untouched: list[Job]
-
-    def __call__(self, outcome: str, reply: str, cause: str = "", twice: bool = False) -> None:
-        """The job's outcome, committed with its batch's others; `twice`: the server may
-        have taken an earlier try without saying so (the connection dropped after the
-        message was sent)."""
-        self.outcomes.append((self.job.recipient.email, outcome, reply, cause))
-        self.untouched.pop(0)
-        _finish(self.run, self.job, outcome, reply, cause, twice)
 
 
 def _finish(run: _Run, job: Job, outcome: str, reply: str, cause: str = "", twice: bool = False) -> None:

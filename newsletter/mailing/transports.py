@@ -142,16 +142,17 @@ class SmtpTransport:
             raise TransportError(f"the SMTP server refused the login for {s.username}: "
                                  f"{exc.code} {exc.message}; check the user name and the password "
                                  "in the environment variable") from None
-        except (aiosmtplib.SMTPNotSupported, aiosmtplib.SMTPException) as exc:
-            if not isinstance(exc, aiosmtplib.SMTPNotSupported) and "STARTTLS" not in str(exc).upper():
-                raise TemporaryFailure(f"cannot connect to {self.description}: {_reason(exc)}") from None
-            if s.username and not s.use_tls and "STARTTLS" in str(exc).upper():
+        except aiosmtplib.SMTPException as exc:
+            refused_tls = "STARTTLS" in str(exc).upper()
+            if s.username and not s.use_tls and refused_tls:
                 raise TransportError(
                     f"{self.description} offers no STARTTLS, so the password for {s.username} would be "
                     "sent unencrypted; nothing was sent. Use smtps://…:465 or your provider's "
                     "STARTTLS port (587)") from None
-            raise TransportError(f"{self.description}: {exc}; check the address's scheme "
-                                 "(smtp, smtp+starttls, smtps) and port with your mail provider") from None
+            if isinstance(exc, aiosmtplib.SMTPNotSupported) or refused_tls:
+                raise TransportError(f"{self.description}: {exc}; check the address's scheme "
+                                     "(smtp, smtp+starttls, smtps) and port with your mail provider") from None
+            raise TemporaryFailure(f"cannot connect to {self.description}: {_reason(exc)}") from None
         except (OSError, asyncio.TimeoutError) as exc:
             raise TemporaryFailure(f"cannot connect to {self.description}: {_reason(exc)}") from None
         return SmtpConnection(client)

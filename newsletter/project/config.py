@@ -89,6 +89,15 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Extraction:
+    keywords: list[str] = field("extra gettext keywords for `newsletter i18n extract`, in Babel's "
+                                "spec form, e.g. 'tr:1c,2'", default=[])
+    comment_tags: list[str] = field("comment prefixes that reach translators", default=["Translators:"])
+    python: list[str] = field("glob patterns of Python files to extract too, e.g. 'plugins/**.py'",
+                              default=[])
+
+
+@dataclass(frozen=True)
 class Sending:
     database: str = field("subscriber database (SQLite), relative to the project folder",
                           default="subscribers.sqlite")
@@ -127,6 +136,7 @@ class Config:
     sponsors: list[Sponsor] = field("the sponsoring groups; each gets its own editions")
     root: Path = Path(".")
     sending: Sending = Sending()
+    extract: Extraction = Extraction()
 
     @property
     def edition_languages(self) -> list[str]:
@@ -145,9 +155,10 @@ def load_config(root: Path) -> Config:
     site = loader.record(Site, data.get("site"), "site")
     sponsors = loader.value(list[Sponsor], data.get("sponsors", []), "sponsors")
     sending = loader.record(Sending, data.get("sending", {}), "sending")
-    for key in sorted(set(data) - {"site", "sponsors", "sending"}):
+    extract = loader.record(Extraction, data.get("extract", {}), "extract")
+    for key in sorted(set(data) - {"site", "sponsors", "sending", "extract"}):
         loader.problems.append(KeyProblem(key, "is not a known section",
-                                          "use [site], [[sponsors]] or [sending]"))
+                                          "use [site], [[sponsors]], [sending] or [extract]"))
     problems = [Problem(path, None, f"{p.key}: {p.message}", p.fix) for p in loader.problems]
     if site:
         problems += _check_site(path, site)
@@ -155,7 +166,8 @@ def load_config(root: Path) -> Config:
         problems += _check_sponsors(path, root, sponsors, site)
     if problems:
         raise InputError(problems)
-    return Config(site=site, sponsors=sponsors, root=root, sending=sending or Sending())
+    return Config(site=site, sponsors=sponsors, root=root, sending=sending or Sending(),
+                  extract=extract or Extraction())
 
 
 def _read_toml(path: Path) -> dict:

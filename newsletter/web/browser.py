@@ -6,6 +6,7 @@ paths are passed explicitly so Selenium never tries to download a browser.
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import shutil
 from dataclasses import dataclass
@@ -27,17 +28,24 @@ Promise.all([document.fonts.ready, ...images]).then(() => done(true));
 
 def missing() -> str | None:
     """Why a browser cannot be started here, in plain words; None when it can."""
+    if importlib.util.find_spec("selenium") is None:
+        return "the browser extra is not installed; install it with: pip install 'newsletter[browser]'"
     for path in (CHROMIUM, CHROMEDRIVER):
         if not (Path(path).is_file() or shutil.which(path)):
             return f"{path} is not installed (apt-get install chromium chromium-driver)"
     return None
 
 
-def launch():
-    """A headless Chromium session; the caller quits it."""
+def require() -> None:
+    """Fail in one plain line, before any work is done, when no browser can be started."""
     reason = missing()
     if reason:
         raise NewsletterError(f"cannot take screenshots: {reason}")
+
+
+def launch():
+    """A headless Chromium session; the caller quits it."""
+    require()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

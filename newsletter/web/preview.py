@@ -22,11 +22,13 @@ from ..build.cache import BuildCache
 from ..build.inline import Inliner
 from ..build.pipeline import build_edition, build_time, load_catalogs
 from ..build.plan import Edition, plan_editions
-from ..build.render import TEMPLATES_DIR, make_environment
+from ..build.render import make_environment
+from ..build.site import site_files
 from ..errors import BuildError, InputError
 from ..project.config import CONFIG_NAME, Config, load_config
 from ..project.root import find_project_root
 from ..project.sources import AUTHORS_FILE, ISSUE_FILE, Issue, read_issue
+from ..project.theme import TEMPLATES_DIR, TRANSLATIONS_DIR
 
 ALL = "all"
 
@@ -60,6 +62,7 @@ class Preview:
         self.problems: list[str] = []
         self._lock = threading.RLock()
         self._built: dict[str, BuiltEdition] = {}
+        self._site: dict[str, bytes] | None = None
         # One template environment and inliner per session: Jinja2 reloads a template whose
         # file changed, and the inliner's stylesheets are keyed by their text.
         self.env = make_environment(self.root)
@@ -103,6 +106,7 @@ class Preview:
             dropped = {e.id for e in self.editions} if recovering or stale is None else stale
             for key in dropped:
                 self._built.pop(key, None)
+            self._site = None
             self.problems = []
             self.version += 1
             return dropped
@@ -134,7 +138,7 @@ class Preview:
             return "issue", None                 # a picture: sizes and files change
         if path.is_relative_to(root / TEMPLATES_DIR):
             return "templates", None
-        if path.is_relative_to(root / catalogs.TRANSLATIONS_DIR):
+        if path.is_relative_to(root / TRANSLATIONS_DIR):
             return "catalogs", {e.id for e in self.editions if any(
                 path.is_relative_to(catalogs.po_path(root, tag).parent.parent) for tag in e.languages)}
         if path.is_relative_to(root / "assets"):
@@ -171,6 +175,26 @@ class Preview:
             self._built[edition_id] = built
             return built
 
+    def site_file(self, relative: str) -> bytes | None:
+        """A file of the issue's web archive (`2026-11/en/hip-hinge.html`, `index.en.html`,
+        `authors/en/lin-wei.html`, pictures under the issue), rendered on first request
+        after a change; None when there is no such file or the issue cannot be built."""
+        issue = self._state.issue.name
+        with self._lock:
+            if self._site is None:
+                s = self._state
+                try:
+                    self._site = site_files(s.config, s.issue, s.editions, s.loaded, s.cache)
+                except (BuildError, InputError) as exc:
+                    lines = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [str(exc)]
+                    if lines != self.problems:
+                        self._fail(lines)
+                    return None
+            if relative in self._site:
+                return self._site[relative]
+        picture = self.asset(relative[len(issue) + 1:]) if relative.startswith(f"{issue}/") else None
+        return picture.read_bytes() if picture else None
+
     def asset(self, relative: str) -> Path | None:
         """A picture an edition links to (`images/…` in the issue, `assets/…` in the project)."""
         for base in (self.issue_dir, self.root):
@@ -182,5 +206,5 @@ class Preview:
     def watched_paths(self) -> list[Path]:
         root = self.root
         candidates = [root / CONFIG_NAME, root / AUTHORS_FILE, self.issue_dir, root / TEMPLATES_DIR,
-                      root / catalogs.TRANSLATIONS_DIR, root / "assets"]
+                      root / TRANSLATIONS_DIR, root / "assets"]
         return [p for p in candidates if p.exists()]

@@ -83,7 +83,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         parts = [p for p in url.path.split("/") if p]
         route = {"": self.index, "edition": self.edition_page, "email": self.email, "text": self.text,
-                 "eml": self.eml, "site": self.site_file, "events": self.events, "status": self.status}
+                 "eml": self.eml, "site": self.site_file, "web": self.web_file, "events": self.events,
+                 "status": self.status}
         handler = route.get(parts[0] if parts else "")
         if handler is None:
             return self.send(404, "text/plain", b"not found")
@@ -101,7 +102,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         rows: dict[str, list] = {}
         for e in preview.editions:
             rows.setdefault(e.sponsor.id, []).append((e, preview.edition(e.id)))
-        self._page(INDEX_TEMPLATE, rows=rows, languages=preview.state.config.edition_languages)
+        self._page(INDEX_TEMPLATE, rows=rows, languages=preview.state.config.edition_languages,
+                   site_languages=preview.state.config.site.languages)
 
     def edition_page(self, parts, query) -> None:
         built, edition = self._built(parts)
@@ -137,6 +139,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self.send(404, "text/plain", b"not found")
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self.send(200, kind, path.read_bytes())
+
+    def web_file(self, parts, _query) -> None:
+        """The web archive of the issue (article, author, category and edition pages,
+        index, feeds) at the paths `dist/` would have: `/web/index.en.html`."""
+        path = "/".join(parts)
+        data = self.server.preview.site_file(path) if parts and ".." not in parts else None
+        if data is None:
+            return self.send(404, "text/plain", b"not found")
+        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        text = kind.startswith("text/") or kind.endswith("xml")
+        self.send(200, f"{kind}; charset=utf-8" if text else kind, data)
 
     def status(self, _parts, _query) -> None:
         preview = self.server.preview

@@ -1,5 +1,6 @@
 """Screenshots of every edition in real headless Chromium, and a contact sheet to attach
-to a review: sponsor × language rows, phone and desktop, light and dark columns.
+to a review: sponsor × language rows, phone and desktop, light and dark columns; plus one
+article page per language at phone width (`article-<lang>.png`, the README's pictures).
 
 The editions are served by the preview server on 127.0.0.1 (pictures included), so
 nothing is fetched from the network.
@@ -16,6 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..build.output import write_tree
+from ..build.pages import article_path
 from ..project.config import localized
 from ..text import locales
 from . import browser
@@ -25,6 +27,8 @@ from .preview_http import PreviewServer
 VIEWPORTS = (browser.Viewport(375), browser.Viewport(375, dark=True),
              browser.Viewport(600), browser.Viewport(600, dark=True))
 GRID_VIEWPORT = browser.Viewport(1280, height=900)
+ARTICLE_VIEWPORT = browser.Viewport(375)
+ARTICLE_MAX_HEIGHT = 2400
 THUMB_WIDTH, THUMB_HEIGHT, LABEL_WIDTH, HEADER_HEIGHT, GAP = 200, 320, 230, 40, 12
 SHEET_NAME, GRID_NAME = "contact-sheet.png", "preview-grid.png"
 
@@ -51,10 +55,12 @@ def snapshot(issue_dir: Path, out_dir: Path, environ: dict | None = None) -> dic
         shots = [_shot(driver, server.url, preview, e, vp) for e in preview.editions for vp in VIEWPORTS]
         browser.open_page(driver, server.url, GRID_VIEWPORT)
         grid = browser.screenshot(driver, GRID_VIEWPORT.width, max_height=2400)
+        articles = {f"article-{lang}.png": _article_shot(driver, f"{server.url}web/{path}")
+                    for lang, path in article_pages(preview).items()}
     finally:
         driver.quit()
         server.close()
-    files = {s.path: s.png for s in shots} | {GRID_NAME: grid, SHEET_NAME: contact_sheet(shots)}
+    files = {s.path: s.png for s in shots} | {GRID_NAME: grid, SHEET_NAME: contact_sheet(shots)} | articles
     write_tree(out_dir, files)
     return files
 
@@ -64,6 +70,23 @@ def _shot(driver, base: str, preview: Preview, edition, viewport: browser.Viewpo
     language = " + ".join(locales.display_name(t, t) for t in edition.languages)
     label = f"{textwrap.fill(localized(edition.sponsor.name, edition.primary), 20)}\n{language}"
     return Shot(edition.id, label, viewport, browser.screenshot(driver, viewport.width))
+
+
+def article_pages(preview: Preview) -> dict[str, str]:
+    """Per site language, the page of the issue's first article written in it (not an
+    original shown under a notice): the README's picture of an article page."""
+    state = preview.state
+    found = {}
+    for lang in state.config.site.languages:
+        slug = next((a.slug for a in state.issue.articles if lang in a.versions), None)
+        if slug:
+            found[lang] = article_path(state.issue.name, lang, slug)
+    return found
+
+
+def _article_shot(driver, url: str) -> bytes:
+    browser.open_page(driver, url, ARTICLE_VIEWPORT)
+    return browser.screenshot(driver, ARTICLE_VIEWPORT.width, max_height=ARTICLE_MAX_HEIGHT)
 
 
 def contact_sheet(shots: list[Shot]) -> bytes:

@@ -34,3 +34,6 @@ def test_snapshot_writes_sized_non_blank_pngs(driver, tmp_path) -> None:
     sheet = Image.open(io.BytesIO((out / "contact-sheet.png").read_bytes()))
     assert sheet.height == HEADER_HEIGHT + 9 * (THUMB_HEIGHT + GAP) and _not_blank(sheet)
     assert _not_blank(Image.open(out / "preview-grid.png"))
+    for lang in ("en", "zh-Hans"):
+        article = Image.open(out / f"article-{lang}.png")
+        assert article.width == 375 and article.height > 1500 and _not_blank(article), lang

@@ -2,6 +2,8 @@
 a phone, its pictures load through relative paths, and axe-core finds no violations."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from newsletter.build.pipeline import build
@@ -23,9 +25,15 @@ def archive(tmp_path_factory):
     return result.out_dir.parent
 
 
+def edition_pages(archive) -> list:
+    """The web pages of the editions (`<issue>/<sponsor>/<edition>.html`); article,
+    author and category pages are checked in test_article_pages.py."""
+    manifest = json.loads((archive / "2026-11/manifest.json").read_text(encoding="utf-8"))
+    return sorted(archive / "2026-11" / e["web"] for e in manifest["editions"])
+
+
 def test_pages_fit_a_phone_and_load_pictures_from_disk(driver, archive) -> None:
-    pages = sorted(archive.glob("*/*/*.html")) + sorted(archive.glob("index.*.html"))
-    pages = [p for p in pages if not p.name.endswith(".email.html")]
+    pages = edition_pages(archive) + sorted(archive.glob("index.*.html"))
     assert len(pages) == 9 + 2
     for page in pages:
         open_page(driver, page.as_uri(), Viewport(375))
@@ -36,8 +44,7 @@ def test_pages_fit_a_phone_and_load_pictures_from_disk(driver, archive) -> None:
 
 def test_axe_finds_no_violations_on_web_pages(driver, archive, axe_source) -> None:
     found = {}
-    pages = [p for p in sorted(archive.glob("*/*/*.html")) if not p.name.endswith(".email.html")]
-    for page in pages + sorted(archive.glob("index.*.html")):
+    for page in edition_pages(archive) + sorted(archive.glob("index.*.html")):
         for viewport in (Viewport(1000), Viewport(375, dark=True)):
             open_page(driver, page.as_uri(), viewport)
             driver.execute_script(axe_source)
