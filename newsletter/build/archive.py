@@ -55,7 +55,7 @@ def web_files(config: Config, issue: Issue, editions: list[Edition],
     cache = cache or BuildCache(config.root, loaded)
     files = {f"{e.stem}.html": render_page(cache, config, issue, e, editions).encode("utf-8")
              for e in editions}
-    files |= article_files(config, issue, loaded, cache.env)
+    files |= article_files(config, issue, loaded, cache.env, cache.bodies)
     files[SUMMARY_FILE] = _json(issue_summary(config, issue, editions))
     return files
 

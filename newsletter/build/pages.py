@@ -27,6 +27,7 @@ from ..project.sources import Article, ArticleVersion, Issue
 from ..text import locales
 from ..text import markdown as markup
 from ..text.width import truncate
+from .bodies import Bodies
 from .catalogs import LoadedCatalog
 from .plan import page_versions  # planned in plan.py, which checks load cheaply
 from .render import make_environment, render_template, ui_functions
@@ -67,9 +68,12 @@ def check_issue_name(issue: Issue, reserved: tuple[str, ...]) -> None:
                                   "archive's own pages", "rename the folder, e.g. after the issue's month: 2026-12")])
 
 
-def excerpt_of(version: ArticleVersion, width: int = EXCERPT_WIDTH) -> str:
+def excerpt_of(version: ArticleVersion, width: int = EXCERPT_WIDTH, bodies: Bodies | None = None) -> str:
     """The written excerpt, else the body's first paragraph, cut to `width` display columns."""
-    return truncate(version.meta.excerpt or markup.first_paragraph(version.body), width)
+    if version.meta.excerpt:
+        return truncate(version.meta.excerpt, width)
+    first = bodies.get(version).first_paragraph if bodies else markup.first_paragraph(version.body)
+    return truncate(first, width)
 
 
 @dataclass(frozen=True)
@@ -128,21 +132,26 @@ class ArticlePage:
     json_ld: dict = field(default_factory=dict)
 
 
-def article_files(config: Config, issue: Issue, loaded: dict[str, LoadedCatalog], env=None) -> dict[str, bytes]:
-    """Every article page of the issue, keyed by path inside the issue's folder."""
+def article_files(config: Config, issue: Issue, loaded: dict[str, LoadedCatalog], env=None,
+                  bodies: Bodies | None = None) -> dict[str, bytes]:
+    """Every article page of the issue, keyed by path inside the issue's folder; `bodies`
+    shares the parsed article bodies of the build (see cache.py)."""
     env = env or make_environment(config.root)
+    bodies = bodies or Bodies()
     ui = {lang: ui_functions(loaded[lang].translations) for lang in config.site.languages}
     files = {}
     for article in issue.articles:
         for lang in page_versions(config, issue, article):
-            page = article_page(config, issue, article, lang, ui[lang])
+            page = article_page(config, issue, article, lang, ui[lang], bodies)
             html = render_template(env, ARTICLE_TEMPLATE, p=page, c=SITE_COLORS)
             files[f"{lang}/{article.slug}.html"] = html.encode("utf-8")
     return files
 
 
-def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: Any) -> ArticlePage:
+def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: Any,
+                 bodies: Bodies | None = None) -> ArticlePage:
     """What the page of `article` in `lang` shows, as plain data for the template."""
+    bodies = bodies or Bodies()
     pages = page_versions(config, issue, article)
     v, m = pages[lang], pages[lang].meta
     author = issue.authors[m.author]
@@ -158,14 +167,14 @@ def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: 
         category=category, category_lang=category_lang, title=m.title, author=author.name.get(lang) or author.name.get(v.lang, m.author),
         bio=author.bio.get(lang) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, lang),
         date_iso=m.date.isoformat(), hero_src=f"{TO_ROOT}/{issue.name}/{m.hero}", hero_alt=m.hero_alt,
-        hero_size=images.size(issue.folder / m.hero), excerpt=excerpt_of(v), body_html=Markup(markup.to_html(v.body)),
+        hero_size=images.size(issue.folder / m.hero), excerpt=excerpt_of(v, bodies=bodies), body_html=Markup(bodies.get(v).html),
         discuss_url=m.discuss, sponsored_by=_credits(config, m.sponsors, lang),
         links={"self": f"{article.slug}.html", "home": f"{TO_ROOT}/index.{lang}.html", "issue": f"{TO_ROOT}/index.{lang}.html#issue-{issue.name}",
                "category": f"{TO_ROOT}/{category_path(lang, category)}",
                "author": f"{TO_ROOT}/{author_path(lang, m.author)}", "feed": f"{TO_ROOT}/feed.{lang}.xml"},
         absolute={"base": base, "canonical": f"{base}/{original}", "page": f"{base}/{own}", "image": f"{base}/{issue.name}/{m.hero}",
                   "author": f"{base}/{author_path(lang, m.author)}"},
-        cards=_cards(config, issue, m.related, lang), alternates=_alternates(issue, article, pages, lang)))
+        cards=_cards(config, issue, m.related, lang, bodies), alternates=_alternates(issue, article, pages, lang)))
 
 
 def with_json_ld(page: ArticlePage) -> ArticlePage:
@@ -197,7 +206,7 @@ def _credits(config: Config, sponsor_ids: list[str], lang: str) -> str:
     return locales.join_names([localized(config.sponsor(s).name, lang) for s in sponsor_ids], lang)
 
 
-def _cards(config: Config, issue: Issue, related: list[str], lang: str) -> list[Card]:
+def _cards(config: Config, issue: Issue, related: list[str], lang: str, bodies: Bodies | None = None) -> list[Card]:
     """Related articles that have a page in `lang`, each as a card."""
     by_slug = {a.slug: a for a in issue.articles}
     cards = []
@@ -207,7 +216,7 @@ def _cards(config: Config, issue: Issue, related: list[str], lang: str) -> list[
             continue
         author = issue.authors[version.meta.author]
         cards.append(Card(version.meta.title, version.lang, author.name.get(lang) or author.name.get(version.lang, ""),
-                          excerpt_of(version, CARD_WIDTH), f"{TO_ROOT}/{article_path(issue.name, lang, slug)}"))
+                          excerpt_of(version, CARD_WIDTH, bodies), f"{TO_ROOT}/{article_path(issue.name, lang, slug)}"))
     return cards
 
 
