@@ -77,10 +77,12 @@ def run_child(command: list[str], env: dict | None = None, cwd: Path | None = No
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     # cwd: `python -c` puts the working directory first on sys.path, before PYTHONPATH
     out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd or tempfile.gettempdir())
-    if out.returncode not in (0, 1):   # 1: `newsletter check` found problems
-        raise SystemExit(f"{' '.join(command[:3])} failed:\n{out.stderr}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     last = (out.stdout.strip().splitlines() or [""])[-1]
+    if out.returncode not in (0, 1) or (out.returncode == 1 and last.startswith("{")) \
+            or (command[1] == "-c" and not last.startswith("{")):   # 1: `newsletter check` found problems
+        raise SystemExit(f"{' '.join(command[:3])} failed (a --before revision must build this "
+                         f"project as laid out now):\n{out.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = json.loads(last) if last.startswith("{") else {"cpu_ms": None, "editions": 1}
     figures["process_ms"] = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
     return figures

@@ -55,8 +55,8 @@ def web_files(config: Config, issue: Issue, editions: list[Edition],
     cache = cache or BuildCache(config.root, loaded)
     files = {f"{e.stem}.html": render_page(cache, config, issue, e, editions).encode("utf-8")
              for e in editions}
-    files |= article_files(config, issue, loaded, cache.env, cache.bodies)
-    files[SUMMARY_FILE] = _json(issue_summary(config, issue, editions))
+    files |= article_files(config, issue, loaded, cache.env, cache.bodies, cache.ui)
+    files[SUMMARY_FILE] = _json(issue_summary(config, issue, editions, cache.bodies))
     return files
 
 
@@ -79,7 +79,7 @@ def edition_links(editions: list[Edition], current: Edition | None, prefix: str)
                  e is current, e.bilingual) for e in editions]
 
 
-def issue_summary(config: Config, issue: Issue, editions: list[Edition]) -> dict:
+def issue_summary(config: Config, issue: Issue, editions: list[Edition], bodies=None) -> dict:
     """What the archive root needs to list this issue later, without re-reading its sources."""
     meta = issue.meta
     return {
@@ -88,7 +88,7 @@ def issue_summary(config: Config, issue: Issue, editions: list[Edition]) -> dict
         "editions": [{"sponsor": e.sponsor.id, "sponsor_name": e.sponsor.name,
                       "language": e.language, "languages": list(e.languages),
                       "page": f"{issue.name}/{e.stem}.html"} for e in editions],
-    } | summary_articles(config, issue, editions)
+    } | summary_articles(config, issue, editions, bodies)
 
 
 def write_archive(out_root: Path, config: Config, loaded: dict[str, LoadedCatalog],

@@ -133,12 +133,12 @@ class ArticlePage:
 
 
 def article_files(config: Config, issue: Issue, loaded: dict[str, LoadedCatalog], env=None,
-                  bodies: Bodies | None = None) -> dict[str, bytes]:
+                  bodies: Bodies | None = None, ui_of=None) -> dict[str, bytes]:
     """Every article page of the issue, keyed by path inside the issue's folder; `bodies`
-    shares the parsed article bodies of the build (see cache.py)."""
+    and `ui_of(lang)` share the build's parsed bodies and UI strings (see cache.py)."""
     env = env or make_environment(config.root)
     bodies = bodies or Bodies()
-    ui = {lang: ui_functions(loaded[lang].translations) for lang in config.site.languages}
+    ui = {lang: ui_of(lang) if ui_of else ui_functions(loaded[lang].translations) for lang in config.site.languages}
     files = {}
     for article in issue.articles:
         for lang in page_versions(config, issue, article):
@@ -228,7 +228,7 @@ def _alternates(issue: Issue, article: Article, pages: dict[str, ArticleVersion]
             for tag, version in pages.items() if version.lang == tag or tag == lang]
 
 
-def summary_articles(config: Config, issue: Issue, editions: list) -> dict:
+def summary_articles(config: Config, issue: Issue, editions: list, bodies: Bodies | None = None) -> dict:
     """What the archive root needs about this issue's article pages (author and category
     pages, feeds, the index), recorded in `archive.json` beside the editions."""
     entries = []
@@ -239,7 +239,7 @@ def summary_articles(config: Config, issue: Issue, editions: list) -> dict:
             entries.append({
                 "slug": article.slug, "lang": lang, "content_lang": v.lang, "title": v.meta.title,
                 "author": v.meta.author, "category": category, "category_lang": category_lang, "date": v.meta.date.isoformat(),
-                "excerpt": excerpt_of(v), "page": article_path(issue.name, lang, article.slug),
+                "excerpt": excerpt_of(v, bodies=bodies), "page": article_path(issue.name, lang, article.slug),
                 "hero": f"{issue.name}/{v.meta.hero}", "hero_alt": v.meta.hero_alt,
                 "edition": f"{issue.name}/{edition.stem}.html" if edition else ""})
     used = {v.meta.author for a in issue.articles for v in a.versions.values()}
