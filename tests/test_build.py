@@ -130,7 +130,7 @@ def test_plain_text_wrapped_for_mixed_chinese_and_english(sample) -> None:
 def test_sample_eml_is_a_complete_message(sample) -> None:
     raw = _edition(sample, "mhwx/zh-Hans+en").eml
     msg = email.message_from_bytes(raw, policy=email.policy.default)
-    assert msg["Subject"] == "强健腰背、泛黄家书和满满的货架"
+    assert msg["Subject"] == "强健腰背、泛黄家书和满满的货架 | Strong backs, old letters and a full pantry"
     assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0]           # RFC 2047 encoded words
     assert msg["Content-Language"] == "zh-Hans, en"
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

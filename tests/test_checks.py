@@ -123,8 +123,10 @@ def test_fuzzy_and_untranslated_ui_strings(project):
     edit(project / PO, 'msgid "About the author"\nmsgstr "关于作者"', '#, fuzzy\nmsgid "About the author"\nmsgstr "关于作者"')
     edit(project / PO, 'msgstr "到网上参与讨论"', 'msgstr ""')
     hits = found(project, "i18n.ui-strings")
-    assert sorted(f.message.split("” ")[1] for f in hits) == ["is fuzzy (not used), so English is shown",
-                                                            "is not translated, so English is shown"]
+    assert sorted(f.message for f in hits) == [
+        'msgid "About the author": is marked fuzzy (needs work), so emails show the English text',
+        'msgid "Discuss on the web": has no translation yet, so emails show the English text']
+    assert {f.level for f in hits} == {"warning"}
     assert all(f.path == PO and f.line for f in hits)
 
 
@@ -177,7 +179,7 @@ def test_postal_address_not_real(project):
     ("links.placeholder", "Doors open at TK.", "error"),
     ("a11y.link-text", "[click here](https://hearts.example.org/guide)", "warning"),
     ("a11y.img-alt", '<img src="https://hearts.example.org/map.png" width="10" height="10">', "error"),
-    ("images.missing", "![Map of the hall](images/hall-map.png)", "error"),
+    ("images.missing", "<img src=\"images/hall-map.png\" alt=\"Map of the hall\">", "error"),
     ("images.dimensions", "![Map of the hall](https://hearts.example.org/map.png)", "warning"),
 ])
 def test_bad_markdown_is_traced_to_its_line(project, check_id, markdown, level):

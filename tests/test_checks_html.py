@@ -181,6 +181,15 @@ def test_unsubscribe_link_missing_or_hidden(sample):
         "no unsubscribe address in the plain-text part"]
 
 
+def test_preference_link_missing(sample):
+    assert run(sample, "mail.preferences-link") == []
+    link = re.search(r'<a href="%%preferences_url%%"[^>]*>', sample[1]["hearts/en"].html).group()
+    assert levels(run(sample, "mail.preferences-link", sub=(link, "<a>"))) == ["warning"]
+    text = sample[1]["hearts/en"].text.replace("%%preferences_url%%", "")
+    assert [f.message for f in run(sample, "mail.preferences-link", text=text)] == [
+        "no preference-centre address in the plain-text part"]
+
+
 def test_postal_address_missing(sample):
     address = sample[1]["hearts/en"].edition.sponsor.postal_address
     found = run(sample, "mail.postal-address", sub=(address, "San Jose"))

@@ -17,7 +17,14 @@ from newsletter.mailing.subscribers import (
     database_path,
     edition_language,
 )
-from newsletter.mailing.tokens import find_token, secret_from, verify, verify_address_token
+from newsletter.mailing.tokens import (
+    PREFERENCES,
+    UNSUBSCRIBE,
+    find_token,
+    secret_from,
+    verify,
+    verify_address_token,
+)
 from newsletter.mailing.transports import MaildirTransport, make_transport
 from newsletter.project.config import load_config
 from newsletter.text.mime import fill, message_id
@@ -94,10 +101,15 @@ def _check_message(config, root: Path, edition: dict, row: dict, mail_from: str,
         assert part.get_content_charset() == "utf-8"
     token = https.rsplit("/", 1)[1]
     with SubscriberStore(database_path(config)) as store:
-        assert verify(secret_from(ENV, config.sending.unsubscribe_secret_env), token, row["email"])
-        assert store.get(int(token.split("-")[0])).email == row["email"]
+        assert verify(secret_from(ENV, config.sending.unsubscribe_secret_env), token, row["email"],
+                      UNSUBSCRIBE) == "ok"
+        assert store.get(int(token.split(".")[0])).email == row["email"]
+    preferences = re.search(r"https://news\.baybridge\.example\.org/preferences/(\S+)",
+                            text_part.get_content()).group(0)
+    assert verify(secret_from(ENV, config.sending.unsubscribe_secret_env), preferences.rsplit("/", 1)[1],
+                  row["email"], PREFERENCES) == "ok"
     values = {"name": row["name"], "email": row["email"], "unsubscribe_url": https,
-              "view_url": edition["view_url"]}
+              "view_url": edition["view_url"], "preferences_url": preferences}
     folder = root / "dist" / ISSUE
     text = fill((folder / edition["text"]).read_text(encoding="utf-8"), values)
     assert text_part.get_content().replace("\r\n", "\n") == text.replace("\r\n", "\n")

@@ -21,7 +21,7 @@ from babel.messages.pofile import PoFileError, read_po
 
 from ..errors import InputError, Problem
 from ..project.theme import TRANSLATIONS_DIR, is_theme_file, translation_dirs
-from ..text import locales
+from ..text import htmltags, locales
 from ..text.placeholders import mismatches
 
 SOURCE_LANGUAGE = "en"  # the language the templates' msgids are written in
@@ -90,9 +90,7 @@ def read_catalog(path: Path, language: str) -> Catalog:
         with path.open("rb") as fp:
             return read_po(fp, locale=locales.babel_locale(language), abort_invalid=True)
     except PoFileError as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError([Problem(path, line, f"catalog is broken: {exc}",
-                                  "open it in Poedit, which shows and fixes syntax errors")]) from None
+        raise InputError([_plain(path, exc, language)]) from None
 
 
 def _fuzzy_warnings(path: Path, catalog: Catalog) -> list[Problem]:
@@ -114,7 +112,25 @@ def _placeholder_slip(message) -> str:
     ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
     strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
     found = [what for text in strings if text for what, _ in mismatches(ids[-1], text)]
+    found += ["its HTML tags differ from the English text's" for text in strings
+              if text and htmltags.differ(ids[-1], text)]
     return found[0] if found else ""
+
+
+def _plain(path: Path, exc: PoFileError, language: str) -> Problem:
+    """Babel's parse errors in words a translator can act on."""
+    line, text = getattr(exc, "lineno", None), str(exc)
+    name = locales.display_name(language, "en")
+    if text.startswith("msg has more translations than num_plurals"):
+        forms = locales.plural_count(language)
+        return Problem(path, (line or 0) + 1 or None,
+                       f"this plural entry has more forms (msgstr[0], msgstr[1], …) than {name} uses ({forms})",
+                       f"keep msgstr[0]{' to msgstr[' + str(forms - 1) + ']' if forms > 1 else ''} and delete "
+                       "the other msgstr[…] lines (Poedit shows one box per form)")
+    if text.startswith("missing msgstr"):
+        return Problem(path, (line or 0) + 1 or None, "this msgid has no msgstr line under it",
+                       'add msgstr "" (or the translation) on the next line')
+    return Problem(path, line, f"catalog is broken: {text}", "open it in Poedit, which shows and fixes syntax errors")
 
 
 def _short(msgid) -> str:
@@ -127,9 +143,31 @@ def load_catalogs(config) -> dict[str, LoadedCatalog]:
     loaded, problems = {}, []
     for lang in config.site.languages:
         try:
-            loaded[lang] = load_catalog(config.root, lang)
+            loaded[lang] = load_chain(config.root, config.fallbacks.chain(lang))
         except InputError as exc:
             problems += exc.problems
     if problems:
         raise InputError(problems)
+    return loaded
+
+
+def load_chain(root: Path, chain: tuple[str, ...]) -> LoadedCatalog:
+    """The UI strings of the chain's first language, each one it lacks (untranslated, fuzzy,
+    broken) taken from the next language of its fallback chain that has it: a zh-Hant
+    catalog still missing strings shows zh-Hans ones, not English. A language with no
+    catalog yet uses the chain's, with a warning. Every language gets fresh translation
+    objects, so no chain can loop back on itself."""
+    first, *rest = chain
+    try:
+        loaded = load_catalog(root, first)
+    except InputError:
+        stand_in = next((t for t in rest if t != SOURCE_LANGUAGE and catalog_paths(root, t)), None)
+        if stand_in is None or catalog_paths(root, first):
+            raise
+        loaded = LoadedCatalog(first, gettext.NullTranslations(), [Problem(
+            po_path(root, first), None, f"no UI translations for {first!r} yet, so {stand_in} ones are shown",
+            f"run: newsletter i18n draft {first} --from {stand_in} (or newsletter i18n init {first})")])
+    for lang in rest:
+        if lang == SOURCE_LANGUAGE or catalog_paths(root, lang):
+            loaded.translations.add_fallback(load_catalog(root, lang).translations)
     return loaded

@@ -44,6 +44,9 @@ def _premailer(html: str, align_floating_images: bool = True) -> str:
             remove_classes=False,           # classes are what the media queries target
             strip_important=False,          # dark-mode overrides need !important
             disable_validation=True,
+            # width/height attributes stay the pixel sizes the templates set (Outlook uses them);
+            # otherwise `width: 100%; height: auto` from the CSS would overwrite them.
+            disable_basic_attributes=["width", "height"],
             allow_network=False,
             align_floating_images=align_floating_images,
             cssutils_logging_level=logging.CRITICAL,

@@ -27,6 +27,7 @@ from ..project.sources import Article, ArticleVersion, Issue
 from ..text import locales
 from ..text import markdown as markup
 from ..text.width import truncate
+from . import pictures
 from .bodies import Bodies
 from .catalogs import LoadedCatalog
 from .plan import page_versions  # planned in plan.py, which checks load cheaply
@@ -166,13 +167,15 @@ def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: 
         number=issue.meta.number, notice=v.lang != lang, original_name=locales.display_name(v.lang, lang),
         category=category, category_lang=category_lang, title=m.title, author=author.name.get(lang) or author.name.get(v.lang, m.author),
         bio=author.bio.get(lang) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, lang),
-        date_iso=m.date.isoformat(), hero_src=f"{TO_ROOT}/{issue.name}/{m.hero}", hero_alt=m.hero_alt,
-        hero_size=images.size(issue.folder / m.hero), excerpt=excerpt_of(v, bodies=bodies), body_html=Markup(bodies.get(v).html),
-        discuss_url=m.discuss, sponsored_by=_credits(config, m.sponsors, lang),
+        date_iso=m.date.isoformat(), hero_src=f"{TO_ROOT}/{issue.name}/{m.hero}" if m.hero else "",
+        hero_alt=m.hero_alt or "", hero_size=images.size(issue.folder / m.hero) if m.hero else (0, 0),
+        excerpt=excerpt_of(v, bodies=bodies),
+        body_html=Markup(bodies.get(v, pictures.shown_under(issue, v, f"{TO_ROOT}/{issue.name}/")).html),
+        discuss_url=m.discuss or "", sponsored_by=_credits(config, m.sponsors, lang),
         links={"self": f"{article.slug}.html", "home": f"{TO_ROOT}/index.{lang}.html", "issue": f"{TO_ROOT}/index.{lang}.html#issue-{issue.name}",
                "category": f"{TO_ROOT}/{category_path(lang, category)}",
                "author": f"{TO_ROOT}/{author_path(lang, m.author)}", "feed": f"{TO_ROOT}/feed.{lang}.xml"},
-        absolute={"base": base, "canonical": f"{base}/{original}", "page": f"{base}/{own}", "image": f"{base}/{issue.name}/{m.hero}",
+        absolute={"base": base, "canonical": f"{base}/{original}", "page": f"{base}/{own}", "image": f"{base}/{issue.name}/{m.hero}" if m.hero else "",
                   "author": f"{base}/{author_path(lang, m.author)}"},
         cards=_cards(config, issue, m.related, lang, bodies), alternates=_alternates(issue, article, pages, lang)))
 
@@ -182,7 +185,7 @@ def with_json_ld(page: ArticlePage) -> ArticlePage:
     with Jinja2's `tojson`, which escapes `<`, `>`, `&` and `'` for a script element."""
     data = {"@context": "https://schema.org", "@type": "Article", "headline": page.title,
             "description": page.excerpt, "inLanguage": page.content_lang, "datePublished": page.date_iso,
-            "image": [page.absolute["image"]], "url": page.absolute["page"],
+            "image": [page.absolute["image"]] if page.absolute["image"] else [], "url": page.absolute["page"],
             "mainEntityOfPage": page.absolute["canonical"], "articleSection": page.category,
             "author": {"@type": "Person", "name": page.author, "url": page.absolute["author"]},
             "publisher": {"@type": "Organization", "name": page.site_name}}
@@ -240,7 +243,7 @@ def summary_articles(config: Config, issue: Issue, editions: list, bodies: Bodie
                 "slug": article.slug, "lang": lang, "content_lang": v.lang, "title": v.meta.title,
                 "author": v.meta.author, "category": category, "category_lang": category_lang, "date": v.meta.date.isoformat(),
                 "excerpt": excerpt_of(v, bodies=bodies), "page": article_path(issue.name, lang, article.slug),
-                "hero": f"{issue.name}/{v.meta.hero}", "hero_alt": v.meta.hero_alt,
+                "hero": f"{issue.name}/{v.meta.hero}" if v.meta.hero else "", "hero_alt": v.meta.hero_alt or "",
                 "edition": f"{issue.name}/{edition.stem}.html" if edition else ""})
     used = {v.meta.author for a in issue.articles for v in a.versions.values()}
     authors = {key: {"name": dict(issue.authors[key].name), "bio": dict(issue.authors[key].bio)}

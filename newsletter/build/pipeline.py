@@ -14,16 +14,19 @@ from pathlib import Path
 from ..project.config import Config, load_config
 from ..project.root import DIST_DIR, find_project_root
 from ..project.sources import Issue, read_issue
+from . import pictures
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
 from .cache import BuildCache, collects_less
 from .catalogs import LoadedCatalog, load_catalogs
 from .greeting import greetings
-from .output import write_tree
+from .output import build_lock, write_tree
+from .personal import neutralise
 from .plan import Edition, plan_editions
 from .render import Rendered, render_edition
 from .reuse import current_sources
 from .sample import edition_mail, sample_eml
+from .verify import verify_edition
 from .views import edition_view
 
 
@@ -34,6 +37,7 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     sources = current_sources(root, issue_dir.resolve())  # before reading: an edit meanwhile is not lost
     config = load_config(root)
     issue = read_issue(config, issue_dir.resolve())
+    pictures.check(config, issue)
     loaded = load_catalogs(config)
     editions = plan_editions(config, issue)
     when = build_time(issue, os.environ if environ is None else environ)
@@ -42,9 +46,10 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     warnings = [w for c in loaded.values() for w in c.warnings]
     out_dir = (out_root or root / DIST_DIR) / issue.name
     manifest = make_manifest(issue, built, when) | sources
-    write_tree(out_dir, output_files(config, issue, built, manifest)
-               | web_files(config, issue, editions, loaded, cache))
-    write_archive(out_dir.parent, config, loaded, cache)
+    files = output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded, cache)
+    with build_lock(out_dir.parent):
+        write_tree(out_dir, files)
+        write_archive(out_dir.parent, config, loaded, cache)
     return BuildResult(config, issue, out_dir, built, warnings, manifest)
 
 
@@ -61,10 +66,12 @@ def build_edition(config: Config, issue: Issue, edition: Edition,
                   cache: BuildCache | None = None) -> BuiltEdition:
     """`cache` holds what the editions of one build (or a preview session) share."""
     cache = cache or BuildCache(config.root, loaded)
-    view = edition_view(config, issue, edition, cache.ui_for(edition.languages), cache.bodies)
+    ui = cache.ui_for(edition.languages)
+    view = neutralise(edition_view(config, issue, edition, ui, cache.bodies))
     rendered: Rendered = render_edition(cache.env, view, edition.sponsor.colors.__dict__)
     html = cache.inliner.inline(rendered.html)
-    named, neutral = greetings(cache.env, cache.ui(edition.primary))
+    verify_edition(issue, view, html)
+    named, neutral = greetings(cache.env, ui[edition.primary])
     mail = edition_mail(config, edition, view.subject, html, rendered.text, (named, neutral))
     return BuiltEdition(edition, view.subject, view.preheader, html, rendered.text,
                         sample_eml(config, edition, mail, when), greetings=(named, neutral))
@@ -80,7 +87,9 @@ def output_files(config: Config, issue: Issue, built: list[BuiltEdition], manife
         files[b.edition.sponsor.logo] = (config.root / b.edition.sponsor.logo).read_bytes()
     for article in issue.articles:
         for version in article.versions.values():
-            files[version.meta.hero] = (issue.folder / version.meta.hero).read_bytes()
+            if version.meta.hero:
+                files[version.meta.hero] = (issue.folder / version.meta.hero).read_bytes()
+    files |= pictures.published_files(issue)
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 

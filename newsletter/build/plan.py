@@ -12,12 +12,16 @@ from ..project.sources import Article, ArticleVersion, Issue
 
 # Per-subscriber values are left as these tokens and filled by cheap substitution when
 # sending (and for the sample .eml); premailer passes tokens without spaces untouched.
-PLACEHOLDERS = ("name", "email", "unsubscribe_url", "view_url")
+PLACEHOLDERS = ("name", "email", "unsubscribe_url", "view_url", "preferences_url")
+
+
+class Placeholder(str):
+    """A per-subscriber token the build itself placed (see personal.py): only these are filled."""
 
 
 def placeholder(name: str) -> str:
     assert name in PLACEHOLDERS, name
-    return f"%%{name}%%"
+    return Placeholder(f"%%{name}%%")
 
 
 @dataclass(frozen=True)

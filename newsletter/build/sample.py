@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
+from ..errors import BuildError
 from ..project.config import Config, localized
 from ..text.mime import EditionMail, PreparedEdition, Recipient, message_id
 from .plan import Edition
@@ -15,7 +16,7 @@ def edition_mail(config: Config, edition: Edition, subject: str, html: str, text
     """Everything constant about an edition's messages; prepared once, reused per recipient."""
     sponsor, host = edition.sponsor, urlsplit(config.site.base_url).hostname or "localhost"
     return EditionMail(
-        subject=subject, from_name=sponsor.sender.name, from_address=sponsor.sender.address,
+        subject=subject, from_name=sponsor.sender.name_in(edition.primary), from_address=sponsor.sender.address,
         reply_to=sponsor.reply_to, language=", ".join(edition.languages),
         list_id=f"{localized(sponsor.name, edition.primary)} <{sponsor.id}.{host}>",
         html=html, text=text, message_id_domain=host, unsubscribe_mailto=config.site.unsubscribe_mailto,
@@ -25,6 +26,11 @@ def edition_mail(config: Config, edition: Edition, subject: str, html: str, text
 def sample_eml(config: Config, edition: Edition, mail: EditionMail, when: dt.datetime) -> bytes:
     person = config.site.sample_subscriber
     recipient = Recipient(email=person.email, name=person.name,
-                          unsubscribe_url=f"{edition.base_url}/unsubscribe/sample", view_url=edition.view_url)
+                          unsubscribe_url=f"{edition.base_url}/unsubscribe/sample", view_url=edition.view_url,
+                          preferences_url=f"{edition.base_url}/preferences/sample")
     msg_id = message_id(edition.issue, edition.id, person.email, mail.message_id_domain)
-    return PreparedEdition(mail).message(recipient, date=when, message_id=msg_id)
+    try:
+        prepared = PreparedEdition(mail)
+    except KeyError as exc:  # a %%Name%% typed into a template (content's are neutralised)
+        raise BuildError(f"templates/email: {exc.args[0]}; fix the placeholder in the template") from None
+    return prepared.message(recipient, date=when, message_id=msg_id)

@@ -14,10 +14,12 @@ from markupsafe import Markup
 
 from ..project import images
 from ..project.config import Config, Sponsor, localized
+from ..project.fallback import LocalizedText
 from ..project.sources import Article, ArticleVersion, Issue
 from ..text import locales
 from ..text.markdown import Body
 from ..text.width import truncate
+from . import pictures
 from .bodies import Bodies
 from .plan import Edition, placeholder
 
@@ -35,17 +37,21 @@ class Block:
     ui: Any          # gettext/ngettext/pgettext/npgettext for ui_lang
     dir: str = "ltr"
     cjk: bool = False
+    fonts: str = ""  # CJK font stack for the content's script: sc, tc, ja, ko
 
 
 @dataclass(frozen=True)
 class ArticleBlock(Block):
     slug: str = ""
     notice: bool = False            # shown in another language than the reader's
+    notice_original: bool = True    # …and that language is the article's original
+    draft: bool = False             # converted by machine, not reviewed yet
     original_name: str = ""         # the content's language, named in the reader's language
     category: str = ""
     title: str = ""
     author: str = ""
     bio: str = ""
+    bio_lang: str = ""
     date: str = ""
     hero_url: str = ""
     hero_alt: str = ""
@@ -71,6 +77,9 @@ class HeaderBlock(Block):
     sponsor_name: str = ""
     footer: str = ""
     logo_alt: str = ""
+    title_lang: str = ""
+    intro_lang: str = ""
+    fallback_name: str = ""         # the language shown where this block's texts fell back
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ class EditionView:
     number: int
     view_url: str = placeholder("view_url")
     unsubscribe_url: str = placeholder("unsubscribe_url")
+    preferences_url: str = placeholder("preferences_url")
     subscriber_name: str = placeholder("name")
 
 
@@ -97,15 +107,26 @@ def edition_view(config: Config, issue: Issue, edition: Edition, ui: dict[str, A
     bodies = bodies or Bodies()
     primary = edition.primary
     headers = [_header(config, issue, edition, lang, ui[lang]) for lang in edition.languages]
-    shown = [a for a in issue.articles if _versions_shown(issue, edition, a)]
+    shown = [a for a in issue.articles if _versions_shown(config, issue, edition, a)]
     visible = {a.slug for a in shown}
     articles = [_article_blocks(config, issue, edition, a, ui, visible, bodies) for a in shown]
     headers = [dataclasses.replace(h, article_count=len(articles)) for h in headers]
-    subject = localized(issue.meta.title, primary)
+    subject = _subject(issue, edition)
     return EditionView(edition, edition.sponsor, primary, locales.text_direction(primary), subject,
                        _preheader(issue, edition), headers, articles,
                        edition.asset_url(edition.sponsor.logo), images.size(config.root / edition.sponsor.logo),
                        issue.meta.number)
+
+
+def _subject(issue: Issue, edition: Edition) -> str:
+    """The issue's title; a bilingual edition names it in each of its languages
+    (`中文标题 | English title`), each part checked against its language's length."""
+    return " | ".join(dict.fromkeys(localized(issue.meta.title, lang) for lang in edition.languages))
+
+
+def _source(text, lang: str) -> str:
+    """The language a completed text is really written in (see project/fallback.py)."""
+    return text.source(lang) if isinstance(text, LocalizedText) else lang
 
 
 def _preheader(issue: Issue, edition: Edition) -> str:
@@ -117,39 +138,61 @@ def _preheader(issue: Issue, edition: Edition) -> str:
 
 
 def _block_base(lang: str, ui_lang: str, ui: Any) -> dict:
-    return dict(lang=lang, ui_lang=ui_lang, ui=ui, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang))
+    return dict(lang=lang, ui_lang=ui_lang, ui=ui, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang),
+                fonts=locales.cjk_fonts(lang))
 
 
 def _header(config: Config, issue: Issue, edition: Edition, lang: str, ui: Any) -> HeaderBlock:
     meta, sponsor = issue.meta, edition.sponsor
+    stand_ins = [_source(t, lang) for t in (meta.title, meta.intro, sponsor.footer) if _source(t, lang) != lang]
     return HeaderBlock(**_block_base(lang, lang, ui), site_name=localized(config.site.name, lang),
-                       title=meta.title.get(lang, ""), intro=meta.intro.get(lang, ""),
+                       title=localized(meta.title, lang), intro=localized(meta.intro, lang),
+                       title_lang=_source(meta.title, lang), intro_lang=_source(meta.intro, lang),
+                       fallback_name=locales.display_name(stand_ins[0], lang) if stand_ins else "",
                        date=locales.long_date(meta.date, lang), sponsor_name=localized(sponsor.name, lang),
                        footer=localized(sponsor.footer, lang), logo_alt=localized(sponsor.logo_alt, lang))
 
 
 def _article_blocks(config: Config, issue: Issue, edition: Edition, article: Article,
                     ui: dict[str, Any], visible: set[str], bodies: Bodies) -> list[ArticleBlock]:
-    chosen = _versions_shown(issue, edition, article)
-    blocks = [_article_block(config, issue, edition, v, reader, ui[reader], visible, bodies.get(v))
+    chosen = _versions_shown(config, issue, edition, article)
+    blocks = [_article_block(config, issue, edition, v, reader, ui[reader], visible,
+                             bodies.get(v, pictures.shown(issue, edition, v)))
               for v, reader in chosen]
     return [b if i == 0 else dataclasses.replace(b, show_hero=False) for i, b in enumerate(blocks)]
 
 
-def _versions_shown(issue: Issue, edition: Edition, article: Article) -> list[tuple[ArticleVersion, str]]:
+def _versions_shown(config: Config, issue: Issue, edition: Edition,
+                    article: Article) -> list[tuple[ArticleVersion, str]]:
     """(version, reader language) pairs: the article once per edition language,
-    deduplicated, or the original with a notice, or nothing under the `hide` policy."""
+    deduplicated, or a stand-in with a notice, or nothing under the `hide` policy."""
     chosen: list[tuple[ArticleVersion, str]] = []
     for lang in edition.languages:
-        version = article.versions.get(lang)
-        if version is None and (edition.bilingual or issue.meta.untranslated == "hide"):
-            continue
-        version = version or article.original
-        if all(v is not version for v, _ in chosen):
+        version = _version_for(config, issue, edition, article, lang)
+        if version is not None and all(v is not version for v, _ in chosen):
             chosen.append((version, lang))
     if not chosen and edition.bilingual and issue.meta.untranslated == "keep":
         chosen = [(article.original, edition.primary)]
     return chosen
+
+
+def _version_for(config: Config, issue: Issue, edition: Edition, article: Article,
+                 lang: str) -> ArticleVersion | None:
+    """The version for readers of `lang`: theirs, else the first along the language's
+    fallback chain. Another script of the same language (zh-Hans for zh-Hant) always
+    stands in; another language only under `untranslated: keep`, outside bilingual editions."""
+    versions = _usable(issue, article)
+    found = config.fallbacks.first(versions, lang)
+    if found is not None and locales.same_language(found, lang):
+        return versions[found]
+    if edition.bilingual or issue.meta.untranslated == "hide":
+        return None
+    return versions[found] if found else article.original
+
+
+def _usable(issue: Issue, article: Article) -> dict[str, ArticleVersion]:
+    """The article's versions, without machine-converted drafts under `drafts: hide`."""
+    return {t: v for t, v in article.versions.items() if not (v.meta.draft and issue.meta.drafts == "hide")}
 
 
 def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVersion, reader: str,
@@ -157,27 +200,37 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
     m = v.meta
     author = issue.authors[m.author]
     credits = [localized(config.sponsor(s).name, reader) for s in m.sponsors]
-    hero = issue.folder / m.hero
     return ArticleBlock(
         **_block_base(v.lang, reader, ui), slug=v.slug, notice=v.lang != reader,
-        original_name=locales.display_name(v.lang, reader), category=m.category,
-        title=m.title, author=author.name.get(reader) or author.name.get(v.lang, m.author),
-        bio=author.bio.get(reader) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, reader),
-        hero_url=edition.asset_url(m.hero), hero_alt=m.hero_alt, hero_size=_fit(images.size(hero)),
+        notice_original=v is article_original(issue, v), draft=v.meta.draft,
+        original_name=locales.display_name(v.lang, reader),
+        category=m.category, title=m.title, author=localized(author.name, reader),
+        bio=localized(author.bio, reader), bio_lang=_source(author.bio, reader),
+        date=locales.long_date(m.date, reader),
+        hero_url=edition.asset_url(m.hero) if m.hero else "", hero_alt=m.hero_alt or "",
+        hero_size=_fit(images.size(issue.folder / m.hero)) if m.hero else (0, 0),
         excerpt=m.excerpt or truncate(body.first_paragraph, EXCERPT_WIDTH),
         body_html=Markup(body.html), body_text=body.text,
-        full=issue.meta.content == "full", related=_related(issue, edition, [s for s in m.related if s in visible], reader),
-        discuss_url=m.discuss, read_url=edition.article_url(m.translation_key or v.slug, reader),
+        full=issue.meta.content == "full",
+        related=_related(config, issue, edition, [s for s in m.related if s in visible], reader),
+        discuss_url=m.discuss or "", read_url=edition.article_url(m.translation_key or v.slug, reader),
         sponsored_by=locales.join_names(credits, reader))
 
 
-def _related(issue: Issue, edition: Edition, slugs: list[str], reader: str) -> list[tuple[str, str]]:
+def article_original(issue: Issue, v: ArticleVersion) -> ArticleVersion:
+    """The original of the article `v` belongs to."""
+    return next((a.original for a in issue.articles if any(x is v for x in a.versions.values())), v)
+
+
+def _related(config: Config, issue: Issue, edition: Edition, slugs: list[str], reader: str) -> list[tuple[str, str]]:
     by_slug = {a.slug: a for a in issue.articles}
     out = []
     for slug in slugs:
         article = by_slug[slug]
-        version = article.versions.get(reader) or article.original
-        page_lang = reader if reader in article.versions or issue.meta.untranslated == "keep" else version.lang
+        versions = _usable(issue, article)
+        found = config.fallbacks.first(versions, reader)
+        version = versions[found] if found else article.original
+        page_lang = reader if found == reader or issue.meta.untranslated == "keep" else version.lang
         out.append((version.meta.title, edition.article_url(slug, page_lang)))
     return out
 

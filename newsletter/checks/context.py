@@ -3,6 +3,7 @@ once with lxml, plus helpers to point a finding back at the source line it came 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,7 @@ class CheckContext:
     editions: list[EditionDoc]
     sources: dict[Path, list[str]]   # every source file the volunteer edits, as lines
     languages: dict[Path, str]       # article file → its language
+    fetch: Callable | None = None    # the network, for `check --online`; None: offline
 
     def rel(self, path: Path) -> str:
         """Paths as the volunteer sees them from the project folder."""
@@ -72,10 +74,17 @@ class CheckContext:
 
     def locate(self, needle: str, languages=None) -> dict:
         """`path`/`line` of the first source line holding `needle`, as Finding keywords
-        (empty when not found); article files of other `languages` are skipped."""
+        (empty when not found); article files of `languages` are searched first, then the
+        others: an edition also shows stand-ins along the fallback chains (an English
+        original in a zh-Hans edition), and their lines are the same source lines."""
         needle = needle.strip()
         if not needle:
             return {}
+        if languages is not None:
+            return self._find(needle, languages) or self._find(needle, None)
+        return self._find(needle, None)
+
+    def _find(self, needle: str, languages) -> dict:
         for path, lines in self.sources.items():
             lang = self.languages.get(path)
             if languages is not None and lang is not None and lang not in languages:
@@ -96,12 +105,12 @@ class CheckContext:
         return {"path": CONFIG_NAME}
 
 
-def make_context(config: Config, issue: Issue, built: list[BuiltEdition]) -> CheckContext:
+def make_context(config: Config, issue: Issue, built: list[BuiltEdition], fetch=None) -> CheckContext:
     docs = [EditionDoc(b, lxml.html.document_fromstring(b.html)) for b in built]
     files = {v.path: v.lang for a in issue.articles for v in a.versions.values()}
     others = [issue.folder / ISSUE_FILE, config.root / AUTHORS_FILE, config.root / CONFIG_NAME]
     sources = {p: _lines(p) for p in [*files, *others]}
-    return CheckContext(config, issue, docs, sources, files)
+    return CheckContext(config, issue, docs, sources, files, fetch)
 
 
 def _lines(path: Path) -> list[str]:

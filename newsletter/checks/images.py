@@ -31,11 +31,13 @@ def _where(ctx, doc, img, path: Path | None) -> dict:
     for article in ctx.issue.articles:
         versions = sorted(article.versions.values(), key=lambda v: v.lang not in doc.languages)
         for v in versions:
-            if path is not None and path == ctx.issue.folder / v.meta.hero:
+            if path is not None and v.meta.hero and path == ctx.issue.folder / v.meta.hero:
                 return {"path": ctx.rel(v.path), "line": v.line("hero")}
     src = img.get("src", "")
     if path is not None and path == ctx.config.root / doc.built.edition.sponsor.logo:
         return ctx.config_line("logo", after=f'id = "{doc.built.edition.sponsor.id}"')
+    if path is not None and path.is_relative_to(ctx.issue.folder):  # a picture in an article body
+        return ctx.locate(f"]({path.relative_to(ctx.issue.folder).as_posix()}", doc.languages) or {"element": describe(img)}
     return ctx.locate(src, doc.languages) or {"element": describe(img)}
 
 
@@ -52,14 +54,16 @@ def missing(ctx, doc):
                         **_where(ctx, doc, img, None))
         elif not src.startswith("https://"):
             yield error(f"image {src!r} has a relative address, which mail apps cannot load",
-                        "use the article's hero field, or a full https:// address", **_where(ctx, doc, img, path))
+                        "write it in Markdown as ![what it shows](images/…) so the build publishes it, or use a full https:// address", **_where(ctx, doc, img, path))
 
 
 @check("images.dimensions", "Without width and height the email jumps while images load, and "
        "Outlook shows pictures at their full size.")
 def dimensions(ctx, doc):
     for img in doc.tree.iter("img"):
-        absent = [a for a in ("width", "height") if not (img.get(a) or "").strip().strip("0")]
+        # Outlook reads only whole pixels: "auto" or "100%" count as missing
+        absent = [a for a in ("width", "height") if not (img.get(a) or "").strip().isdigit()
+                  or not (img.get(a) or "").strip().strip("0")]
         if absent:
             yield warning(f"image has no {' or '.join(absent)}", 'add width="…" height="…" in pixels',
                           **_where(ctx, doc, img, local_file(ctx, doc, img.get("src") or "")))
@@ -70,10 +74,25 @@ def dimensions(ctx, doc):
 def file_size(ctx, doc):
     for img in doc.tree.iter("img"):
         path = local_file(ctx, doc, (img.get("src") or "").strip())
-        if path is not None and path.is_file() and (size := path.stat().st_size) > MAX_IMAGE_BYTES:
+        if path is None or not path.is_file():
+            continue
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:   # a body picture is published smaller when wide: measure that one
+            size = _published_size(ctx.issue, path)
+        if size > MAX_IMAGE_BYTES:
             yield warning(f"image {path.name} is {size / 1000:.0f} KB (limit {MAX_IMAGE_BYTES // 1000} KB)",
                           "resize it to at most 1200 px wide and save as JPEG quality 80",
                           **_where(ctx, doc, img, path))
+
+
+def _published_size(issue, path: Path) -> int:
+    """Only now the body's pictures: finding them parses the Markdown, which `check` of a
+    current build otherwise never loads. A picture within the limit is not measured again:
+    scaling down to MAX_WIDTH makes a file smaller in practice."""
+    from ..build import pictures
+    if path in {issue.folder / p.image.path for p in pictures.pictures(issue)}:
+        return len(pictures.published(path))
+    return path.stat().st_size
 
 
 CHECKS = (missing, dimensions, file_size)

@@ -11,17 +11,18 @@ from ..build.reuse import load_build
 from .runner import CheckReport, run_checks
 
 
-def check_build(result: BuildResult) -> CheckReport:
-    return run_checks(result.config, result.issue, result.editions)
+def check_build(result: BuildResult, fetch=None) -> CheckReport:
+    """`fetch` (e.g. `online.fetch`) also checks that every linked address answers."""
+    return run_checks(result.config, result.issue, result.editions, fetch=fetch)
 
 
-def check_issue(issue_dir: Path, ignore=(), environ: dict | None = None) -> CheckReport:
+def check_issue(issue_dir: Path, ignore=(), environ: dict | None = None, fetch=None) -> CheckReport:
     result = load_build(Path(issue_dir))
     if result is not None:
-        return check_build(result).ignoring(ignore)
+        return check_build(result, fetch).ignoring(ignore)
     from ..build.pipeline import (
         build,  # only now: the build's libraries are heavy to load
     )
     with tempfile.TemporaryDirectory(prefix="newsletter-check-") as tmp:
         result = build(Path(issue_dir), Path(tmp), environ)
-    return check_build(result).ignoring(ignore)
+    return check_build(result, fetch).ignoring(ignore)

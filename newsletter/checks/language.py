@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..build.catalogs import SOURCE_LANGUAGE, catalog_paths, po_path, read_catalog
+from ..build.catalogs import SOURCE_LANGUAGE, catalog_paths, effective_po_path, read_catalog
 from ..errors import InputError
+from ..i18n.report import language_findings
 from ..project.sources import ISSUE_FILE
 from ..text import hanpunct, locales
 from .context import describe
@@ -35,8 +36,11 @@ def untranslated_article(ctx):
                 continue
             name = locales.display_name(lang, "en")
             new = f"{article.slug}.{lang}.md"
-            make = warning if keep else info
-            what = "shows the original with a notice" if keep else "leaves it out"
+            stand_in = ctx.config.fallbacks.first(article.versions, lang)
+            kin = stand_in is not None and locales.same_language(stand_in, lang)
+            make = warning if keep or kin else info
+            what = (f"shows the {stand_in} version with a notice" if kin
+                    else "shows the original with a notice" if keep else "leaves it out")
             yield make(f"{article.slug!r} has no {name} version; the {lang} edition {what}",
                        f"add {new} with `translated_from: {source.content_hash}` in its front matter",
                        path=ctx.rel(source.path), line=1,
@@ -58,32 +62,39 @@ def stale_translation(ctx):
                           path=ctx.rel(version.path), line=version.line("translated_from"))
 
 
-@check("i18n.ui-strings", "Untranslated or fuzzy interface strings (buttons, footer) show in "
-       "English inside a Chinese email.", scope="issue")
+@check("i18n.ui-strings", "Interface strings (buttons, footer): untranslated or fuzzy ones show "
+       "in English inside a Chinese email; a broken placeholder, HTML tag or plural header breaks "
+       "it. The same findings as `newsletter i18n status`.", scope="issue")
 def ui_strings(ctx):
+    root = ctx.config.root
     for lang in _edition_languages(ctx):
         if lang == SOURCE_LANGUAGE:
             continue
+        path = effective_po_path(root, lang)
         try:
-            catalogs = [(path, read_catalog(path, lang)) for path in _catalog_paths(ctx.config.root, lang)]
+            _, found = language_findings(root, lang)
+            covered = _covered_by_theme(root, lang)
         except InputError as exc:
+            stand_in = next((t for t in ctx.config.fallbacks.chain(lang)[1:]
+                             if t != SOURCE_LANGUAGE and catalog_paths(root, t)), None)
+            make = warning if stand_in and not catalog_paths(root, lang) else error
             for p in exc.problems:
-                yield error(p.message, p.fix, path=ctx.rel(p.path), line=p.line)
+                shown = f"; {stand_in} UI strings are shown" if make is warning else ""
+                yield make(p.message + shown, p.fix, path=ctx.rel(p.path), line=p.line)
             continue
-        (path, catalog), fallbacks = catalogs[0], [c for _, c in catalogs[1:]]
-        for m in catalog:
-            if not m.id or any(_usable(f.get(m.id, context=m.context)) for f in fallbacks):
+        for level, p in found:
+            if level == "warning" and p.line in covered:
                 continue  # the default theme translates what the project's catalog leaves open
-            msgid = m.id[0] if isinstance(m.id, tuple) else m.id
-            state = "is fuzzy (not used)" if m.fuzzy else "is not translated" if not _done(m.string) else ""
-            if state:
-                yield warning(f"UI string “{msgid}” {state}, so English is shown",
-                              "translate it in Poedit and clear 'Needs work'", path=ctx.rel(path), line=m.lineno)
+            yield (error if level == "error" else warning)(p.message, p.fix, path=ctx.rel(path), line=p.line)
 
 
-def _catalog_paths(root, lang):
-    """The project's catalog, then the theme's; the missing-catalog error when neither exists."""
-    return catalog_paths(root, lang) or [po_path(root, lang)]
+def _covered_by_theme(root, lang) -> set[int]:
+    """Lines of the project's entries that the default theme's catalog translates."""
+    paths = catalog_paths(root, lang)
+    if len(paths) < 2:
+        return set()
+    project, *themes = [read_catalog(p, lang) for p in paths]
+    return {m.lineno for m in project if m.id and any(_usable(t.get(m.id, context=m.context)) for t in themes)}
 
 
 def _usable(message) -> bool:

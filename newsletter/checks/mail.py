@@ -15,6 +15,7 @@ from .registry import check, error, warning
 SUBJECT_CHARS = 60      # English subjects beyond this are cut in most inboxes
 SUBJECT_COLUMNS = 30    # Chinese: display columns (a Han character counts 2)
 ONE_CLICK = "List-Unsubscribe=One-Click"
+BILINGUAL_SEPARATOR = " | "  # as build/views.py joins a bilingual edition's titles
 
 
 def _message(doc):
@@ -28,7 +29,18 @@ def _squash(text: str) -> str:
 @check("mail.subject", "Inboxes cut long subjects (about 60 characters, or 30 columns in "
        "Chinese on a phone); an empty subject looks like spam.")
 def subject(ctx, doc):
-    text, lang = doc.built.subject.strip(), doc.built.edition.primary
+    """A bilingual subject (`中文标题 | English title`) is checked part by part, each
+    against its own language's limit."""
+    text, languages = doc.built.subject.strip(), doc.built.edition.languages
+    parts = text.split(BILINGUAL_SEPARATOR)
+    if len(languages) > 1 and len(parts) == len(languages):
+        for part, lang in zip(parts, languages):
+            yield from _subject_part(ctx, part.strip(), lang)
+    else:
+        yield from _subject_part(ctx, text, languages[0])
+
+
+def _subject_part(ctx, text: str, lang: str):
     where = ctx.locate(text) or {}
     if not text:
         yield error("the email has no subject", f"write title.{lang} in issue.yaml", **where)
@@ -90,6 +102,19 @@ def unsubscribe_link(ctx, doc):
         yield error("no unsubscribe address in the plain-text part", f"add {token} to templates/email/email.txt.j2")
 
 
+@check("mail.preferences-link", "Every email should link to the reader's preference centre, so "
+       "changing the language or pausing is one click away instead of leaving.")
+def preferences_link(ctx, doc):
+    token = placeholder("preferences_url")
+    links = [a for a in doc.tree.iter("a") if a.get("href") == token]
+    if not any(a.text_content().strip() and not is_hidden(a) for a in links):
+        yield warning("no visible link to the preference centre in the HTML",
+                      f'add <a href="{token}">…</a> to the footer template')
+    if token not in doc.built.text:
+        yield warning("no preference-centre address in the plain-text part",
+                      f"add {token} to templates/email/email.txt.j2")
+
+
 @check("mail.postal-address", "Anti-spam laws (CAN-SPAM) require the sender's postal address "
        "in every email.")
 def postal_address(ctx, doc):
@@ -105,4 +130,4 @@ def postal_address(ctx, doc):
                         "keep {{ v.sponsor.postal_address }} in the footer templates", editions=(doc.id,))
 
 
-CHECKS = (subject, preheader, text_part, list_unsubscribe, unsubscribe_link, postal_address)
+CHECKS = (subject, preheader, text_part, list_unsubscribe, unsubscribe_link, preferences_link, postal_address)

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from . import a11y, images, language, links, mail, size
+from . import a11y, fallback, headers, images, issuefiles, language, links, mail, online, personal, size
 from .context import make_context
 from .registry import Check, Finding
 
 ALL_CHECKS: tuple[Check, ...] = (size.CHECKS + a11y.CHECKS + links.CHECKS + mail.CHECKS
-                                 + language.CHECKS + images.CHECKS)
+                                 + language.CHECKS + fallback.CHECKS + images.CHECKS + headers.CHECKS
+                                 + personal.CHECKS + issuefiles.CHECKS + online.CHECKS)
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -50,10 +51,10 @@ class CheckReport:
                 "findings": [f.as_dict() for f in self.findings]}
 
 
-def run_checks(config, issue, built, checks: tuple[Check, ...] = ALL_CHECKS) -> CheckReport:
+def run_checks(config, issue, built, checks: tuple[Check, ...] = ALL_CHECKS, fetch=None) -> CheckReport:
     """Every check over the sources and every built edition; duplicates (the same source
     line seen from several editions) are merged into one finding listing its editions."""
-    ctx = make_context(config, issue, built)
+    ctx = make_context(config, issue, built, fetch)
     found: list[Finding] = []
     for c in checks:
         if c.scope == "issue":

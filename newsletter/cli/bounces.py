@@ -5,15 +5,14 @@ import os
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..mailing.bounces.classify import COMPLAINT, HARD, MAILTO, SOFT, UNRECOGNISED
 from ..mailing.bounces.process import process_mailbox
 from ..project.config import load_config
 from ..project.root import find_project_root
-from .common import reports_errors
+from .common import console as make_console
+from .common import plain, reports_errors
 
 _WORDS = {HARD: "hard bounce", SOFT: "soft bounce", COMPLAINT: "complaint", MAILTO: "unsubscribe by email",
           UNRECOGNISED: "not recognised"}
@@ -29,15 +28,15 @@ def bounces(mailbox: str, dry_run: bool) -> None:
     bounces, complaints and unsubscribe replies. Nothing in the mailbox is moved or deleted."""
     config = load_config(find_project_root(Path.cwd()))
     report = process_mailbox(config, mailbox, os.environ, dry_run=dry_run)
-    console = Console(highlight=False)
+    console = make_console()
     table = Table(title=("Dry run: nothing changed or recorded" if dry_run else "Bounce mailbox"),
                   title_justify="left")
     for column in ("what", "address", "issue", "done", "details"):
         table.add_column(column)
     for d in report.decisions:
-        table.add_row(_WORDS[d.kind], escape(d.email) or "–", d.issue or "–",
+        table.add_row(_WORDS[d.kind], plain(d.email) or "–", d.issue or "–",
                       ("would be " if dry_run and d.action.startswith(("marked", "unsub")) else "") + d.action,
-                      escape(d.detail if d.kind != UNRECOGNISED else f"{d.detail}; subject: {d.subject!r}"))
+                      plain(d.detail if d.kind != UNRECOGNISED else f"{d.detail}; subject: {d.subject!r}"))
     console.print(table)
     counts = ", ".join(f"{report.count(k)} {_WORDS[k]}" for k in (HARD, SOFT, COMPLAINT, MAILTO, UNRECOGNISED))
     console.print(f"{len(report.decisions)} new message(s): {counts}; {report.seen_before} seen in an earlier run.")

@@ -9,6 +9,7 @@ import click
 
 from ..errors import InputError
 from ..i18n.articles import OUTDATED, article_gaps, mark_translated
+from ..i18n.draft import CONVERSIONS, draft_language
 from ..i18n.extract import extract as extract_template
 from ..i18n.report import language_report
 from ..i18n.workflow import (
@@ -19,7 +20,7 @@ from ..i18n.workflow import (
 )
 from ..project.config import load_config
 from ..project.root import find_project_root
-from .common import EXIT_PROBLEMS, reports_errors
+from .common import EXIT_PROBLEMS, echo, reports_errors
 
 project_option = click.option("--project", type=click.Path(path_type=Path), default=".",
                               help="Project folder (default: the one holding the current folder).")
@@ -36,7 +37,7 @@ def i18n() -> None:
 def extract(project: Path) -> None:
     """Collect the English UI strings of the templates into translations/messages.pot."""
     path, changed = extract_template(find_project_root(project))
-    click.echo(f"{'updated' if changed else 'unchanged'}: {path}")
+    echo(f"{'updated' if changed else 'unchanged'}: {path}")
 
 
 @i18n.command()
@@ -46,8 +47,8 @@ def extract(project: Path) -> None:
 def init(language: str, project: Path) -> None:
     """Start the catalog of a new LANGUAGE (a BCP 47 tag such as zh-Hant)."""
     written = init_language(find_project_root(project), language)
-    click.echo(f"created: {written.path}")
-    click.echo(f"Next: add {language!r} to site.languages in newsletter.toml, translate the file, "
+    echo(f"created: {written.path}")
+    echo(f"Next: add {language!r} to site.languages in newsletter.toml, translate the file, "
                "then check it with: newsletter i18n status")
 
 
@@ -71,7 +72,26 @@ def compile_(project: Path) -> None:
 
 def _echo_written(written: list, verb: str) -> None:
     for w in written:
-        click.echo(f"{verb if w.changed else 'unchanged'}: {w.path}")
+        echo(f"{verb if w.changed else 'unchanged'}: {w.path}")
+
+
+@i18n.command()
+@click.argument("language")
+@click.option("--from", "source", required=True, metavar="LANGUAGE", help="The language to convert from (zh-Hans).")
+@click.option("--conversion", type=click.Choice(CONVERSIONS), default=None,
+              help="OpenCC configuration: s2twp (Taiwan phrases, default), s2hk (Hong Kong), s2tw, s2t.")
+@click.option("--issue", "issues", multiple=True, type=click.Path(path_type=Path),
+              help="Only this issue folder's articles (repeatable); default: every issue.")
+@project_option
+@reports_errors
+def draft(language: str, source: str, conversion: str | None, issues: tuple[Path, ...], project: Path) -> None:
+    """Draft LANGUAGE's catalog and articles from another script with OpenCC, for review:
+    converted catalog entries are marked fuzzy, converted articles `draft: true`."""
+    config = load_config(find_project_root(project))
+    folders = [p.resolve() for p in issues] if issues else None
+    for written in draft_language(config, language, source, conversion, folders):
+        echo(f"drafted: {written.path} ({written.what})")
+    echo("Next: review each draft (Poedit: entries marked 'Needs work'; articles: remove `draft: true`).")
 
 
 @i18n.command()
@@ -87,7 +107,7 @@ def status(strict: bool, fmt: str, project: Path) -> None:
     gaps = [g.as_dict(config.root) | {"message": g.describe(config.root)} for g in article_gaps(config)]
     count = sum(len(c["problems"]) for c in catalogs) + sum(1 for g in gaps if g["kind"] == OUTDATED)
     if fmt == "json":
-        click.echo(json.dumps({"catalogs": catalogs, "articles": gaps, "problems": count},
+        echo(json.dumps({"catalogs": catalogs, "articles": gaps, "problems": count},
                               ensure_ascii=False, indent=2))
     else:
         _print_status(catalogs, gaps, count)
@@ -104,20 +124,21 @@ def _catalog_entry(root: Path, language: str) -> dict:
 
 
 def _print_status(catalogs: list[dict], gaps: list[dict], count: int) -> None:
-    click.echo("UI strings (translations/):")
+    echo("UI strings (translations/):")
     for entry in catalogs:
         s = entry["stats"]
         if s:
-            click.echo(f"  {entry['language']}: {s['percent']}% translated — {s['translated']} translated, "
-                       f"{s['fuzzy']} fuzzy, {s['untranslated']} untranslated, {s['obsolete']} obsolete")
+            echo(f"  {entry['language']}: {s['percent']}% translated — {s['translated']} translated, "
+                 f"{s['broken']} broken, {s['fuzzy']} fuzzy, {s['untranslated']} untranslated, "
+                 f"{s['obsolete']} obsolete")
         for problem in entry["problems"]:
-            click.echo(f"    {problem}")
-    click.echo("Articles:")
+            echo(f"    {problem}")
+    echo("Articles:")
     for gap in gaps:
-        click.echo(f"  {gap['kind']}: {gap['message']}")
+        echo(f"  {gap['kind']}: {gap['message']}")
     if not gaps:
-        click.echo("  every article is translated and up to date")
-    click.echo(f"{count} problem(s)" if count else "No problems.")
+        echo("  every article is translated and up to date")
+    echo(f"{count} problem(s)" if count else "No problems.")
 
 
 @i18n.command(name="mark-translated")
@@ -129,4 +150,4 @@ def mark_translated_command(path: Path, source_language: str | None) -> None:
     """Record in PATH's front matter that it matches the current text of its source."""
     config = load_config(find_project_root(path.parent))
     source, digest = mark_translated(config, path, source_language)
-    click.echo(f"{path}: translated_from: \"{digest}\" (from {source.path.name})")
+    echo(f"{path}: translated_from: \"{digest}\" (from {source.path.name})")

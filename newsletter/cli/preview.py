@@ -13,19 +13,23 @@ from ..web.preview import Preview
 from ..web.preview_http import PreviewServer, watch
 from ..web.snapshot import SHEET_NAME
 from ..web.snapshot import snapshot as take_snapshots
-from .common import reports_errors
+from .common import echo, reports_errors
 
 
 @click.command()
 @click.argument("issue", type=click.Path(path_type=Path))
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1 to serve the preview on.")
+@click.option("--port", default=8000, show_default=True, help="Port to serve the preview on.")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 shows the preview to the local network (with --host-name).")
+@click.option("--host-name", metavar="NAME",
+              help="One more host name the preview answers to besides localhost, e.g. my-laptop.local.")
 @reports_errors
-def preview(issue: Path, port: int) -> None:
+def preview(issue: Path, port: int, bind: str, host_name: str | None) -> None:
     """Serve a live preview of every edition of ISSUE; saving a file updates the open page."""
-    report = lambda line: click.echo(f"error: {line}", err=True)  # noqa: E731
-    server = PreviewServer(Preview(issue, report=report), port)
+    report = lambda line: echo(f"error: {line}", err=True)  # noqa: E731
+    server = PreviewServer(Preview(issue, report=report), port, bind=bind, name=host_name)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    click.echo(f"Preview of {issue} at {server.url} (Ctrl+C to stop)")
+    echo(f"Preview of {issue} at {server.url} (Ctrl+C to stop)")
     try:
         watch(server, on_rebuilt=lambda ids: _rebuilt(server.preview, ids))
     except KeyboardInterrupt:
@@ -38,7 +42,7 @@ def _rebuilt(preview: Preview, ids: set[str]) -> None:
     if preview.problems:
         return
     stamp = time.strftime("%H:%M:%S")
-    click.echo(f"{stamp} updated: {', '.join(sorted(ids)) or 'pages'}")
+    echo(f"{stamp} updated: {', '.join(sorted(ids)) or 'pages'}")
 
 
 @click.command()
@@ -48,10 +52,11 @@ def _rebuilt(preview: Preview, ids: set[str]) -> None:
 @reports_errors
 def snapshot(issue: Path, out: Path | None) -> None:
     """Screenshot every edition of ISSUE in headless Chromium (375 and 600 px, light and dark)
-    and make one contact sheet."""
+    and make contact sheets showing every edition whole."""
     browser.require()
     out = out or find_project_root(issue) / DIST_DIR / "snapshots" / issue.resolve().name
     start = time.perf_counter()
     files = take_snapshots(issue, out)
-    click.echo(f"{len(files)} PNG files written to {out} in {time.perf_counter() - start:.1f} s; "
-               f"attach {out / SHEET_NAME} to a review")
+    sheets = sorted(name for name in files if name.startswith(SHEET_NAME.split("{")[0]))
+    echo(f"{len(files)} PNG files written to {out} in {time.perf_counter() - start:.1f} s; "
+         f"attach {', '.join(sheets)} to a review")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -32,7 +31,8 @@ from ..project.config import load_config
 from ..project.root import find_project_root
 from .check import _print as print_report
 from .check import _valid_ids
-from .common import EXIT_PROBLEMS, reports_errors
+from .common import EXIT_PROBLEMS, echo, plain, reports_errors, styled
+from .common import console as make_console
 
 _LEDGER_COLUMNS = ("sent", "inflight", "pending", "deferred", "failed", "skipped")
 
@@ -69,11 +69,11 @@ def send(issue: Path, smtp: str | None, dry_run: bool, test_to: str | None, only
     if sending.needs_build(load_config(find_project_root(issue)), issue):
         from ..build.pipeline import build as build_issue  # only now: the build's libraries are heavy
         build_issue(issue)
-    console = Console(highlight=False)
+    console = make_console()
     _gate(console, issue, ignore, real=not (dry_run or test_to))
     campaign = sending.load_campaign(issue, settings, os.environ, test_to=test_to)
     for warning in campaign.warnings:
-        console.print(f"[yellow]warning:[/] {escape(warning)}")
+        console.print(styled("warning:", "yellow"), plain(warning))
     if dry_run:
         return _print_plan(console, campaign)
     config = campaign.config
@@ -93,23 +93,23 @@ def _gate(console: Console, issue: Path, ignore: tuple[str, ...], real: bool) ->
         return
     if real:
         print_report(report, strict=False)
-        console.print(f"[red]Not sent:[/] {report.count('error')} error(s) in the issue. Fix them and run "
-                      "this again, or skip a check on purpose with --ignore CHECK_ID.")
+        console.print(styled("Not sent:", "red"), f"{report.count('error')} error(s) in the issue. Fix them and "
+                      "run this again, or skip a check on purpose with --ignore CHECK_ID.")
         sys.exit(EXIT_PROBLEMS)
-    console.print(f"[yellow]warning:[/] `newsletter check` finds {report.count('error')} error(s); a real "
-                  "send would refuse. Run `newsletter check` to see them.")
+    console.print(styled("warning:", "yellow"), f"`newsletter check` finds {report.count('error')} error(s); "
+                  "a real send would refuse. Run `newsletter check` to see them.")
 
 
 def _confirm(console: Console, campaign: sending.Campaign, transport: str, retry_failed: bool,
              yes: bool) -> None:
     """What is about to happen, then a yes/no on a terminal; --yes without one."""
     plan = sending.preview(campaign, retry_failed)
-    table = Table(title=f"About to send {campaign.issue} through {escape(transport)}", title_justify="left")
+    table = Table(title=plain(f"About to send {campaign.issue} through {transport}"), title_justify="left")
     for column in ("edition", "to send", "of which resumed", "already done", "inactive"):
         table.add_column(column, justify="left" if column == "edition" else "right")
     for edition in sorted(set(plan) | set(campaign.skipped)):
         c = plan.get(edition, Counter())
-        table.add_row(edition, str(c["new"] + c["resume"]), str(c["resume"]), str(c["done"]),
+        table.add_row(plain(edition), str(c["new"] + c["resume"]), str(c["resume"]), str(c["done"]),
                       str(campaign.skipped[edition]))
     console.print(table)
     resumed = sum(c["resume"] + c["done"] for c in plan.values())
@@ -128,9 +128,9 @@ def _confirm(console: Console, campaign: sending.Campaign, transport: str, retry
 
 def _deliver(console: Console, campaign: sending.Campaign, transport, settings: sending.Settings, *,
              record: bool = True, lock=None) -> None:
-    console.print(f"Sending {campaign.issue} through {escape(transport.description)}")
+    console.print(plain(f"Sending {campaign.issue} through {transport.description}"))
     if lock is not None and lock.taken_over:
-        console.print(f"[yellow]note:[/] took over the send lock left by a run that stopped ({lock.taken_over}).")
+        console.print(styled("note:", "yellow"), plain(f"took over the send lock left by a run that stopped ({lock.taken_over})."))
     with _progress(console) as progress:
         task = progress.add_task("sending", total=len(campaign.jobs))
         summary = sending.send(campaign, transport, settings, record=record, lock=lock,
@@ -150,13 +150,13 @@ def _progress(console: Console) -> Progress:
 def _print_plan(console: Console, campaign: sending.Campaign) -> None:
     counts: Counter = Counter()
     for edition, email in sending.dry_run(campaign):   # streamed, in list order
-        click.echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
+        echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
         counts[edition] += 1
-    table = Table(title=f"Dry run: {campaign.issue} (nothing sent)", title_justify="left")
+    table = Table(title=plain(f"Dry run: {campaign.issue} (nothing sent)"), title_justify="left")
     for column in ("edition", "recipients", "inactive"):
         table.add_column(column, justify="left" if column == "edition" else "right")
     for edition in sorted(set(counts) | set(campaign.skipped)):
-        table.add_row(edition, str(counts[edition]), str(campaign.skipped[edition]))
+        table.add_row(plain(edition), str(counts[edition]), str(campaign.skipped[edition]))
     console.print(table)
 
 
@@ -165,17 +165,17 @@ def _print_summary(console: Console, summary: sending.Summary) -> None:
     for column in ("edition", "sent", "failed", "retry later", "skipped"):
         table.add_column(column, justify="left" if column == "edition" else "right")
     for edition in summary.editions():
-        table.add_row(edition, *(str(c[edition]) for c in
+        table.add_row(plain(edition), *(str(c[edition]) for c in
                                  (summary.sent, summary.failed, summary.deferred, summary.skipped)))
     console.print(table)
     if summary.possibly_twice:
-        console.print(f"[yellow]{len(summary.possibly_twice)} message(s) may have arrived twice: they were "
-                      "being sent when a run stopped, or the connection broke after the server got them "
-                      "and before it confirmed; they were sent again:[/]")
+        console.print(styled(f"{len(summary.possibly_twice)} message(s) may have arrived twice: they were "
+                             "being sent when a run stopped, or the connection broke after the server got them "
+                             "and before it confirmed; they were sent again:", "yellow"))
         for edition, email in summary.possibly_twice:
-            console.print(f"  {edition}\t{escape(email)}", highlight=False)
+            console.print(plain(f"  {edition}\t{email}"))
     for edition, email, reply in summary.failures:
-        console.print(f"[red]not delivered:[/] {edition}\t{escape(email)}\t{escape(reply)}", highlight=False)
+        console.print(styled("not delivered:", "red"), plain(f"{edition}\t{email}\t{reply}"))
     if summary.deferred or summary.retry_next_run:
         console.print("Run the same command again later: it retries the 'retry later' ones and the "
                       "failures on our side (see `newsletter status`).")
@@ -188,36 +188,40 @@ def status(issue: Path) -> None:
     """Show how far sending ISSUE got, per edition."""
     config = load_config(find_project_root(issue))
     path = ledger_path(config, issue.resolve().name)
-    console = Console()
+    console = make_console()
     if not path.is_file():
-        console.print(f"Nothing has been sent for {issue.resolve().name} yet.", highlight=False)
+        console.print(plain(f"Nothing has been sent for {issue.resolve().name} yet."))
         return
     with Ledger(path) as ledger:
         counts = ledger.counts()
         problems = ledger.entries(("failed", "deferred", "inflight"))
-    table = Table(title=f"Sending {issue.resolve().name}", title_justify="left")
+    table = Table(title=plain(f"Sending {issue.resolve().name}"), title_justify="left")
     table.add_column("edition", no_wrap=True)
     for column in ("total", *_LEDGER_COLUMNS):
         table.add_column(column.replace("inflight", "in flight"), justify="right")
     for edition, c in sorted(counts.items()):
-        table.add_row(edition, str(sum(c.values())), *(str(c[s]) for s in _LEDGER_COLUMNS))
+        table.add_row(plain(edition), str(sum(c.values())), *(str(c[s]) for s in _LEDGER_COLUMNS))
     console.print(table)
     if problems:
         rows = Table(title="Not delivered yet", title_justify="left")
         for column in ("edition", "address", "state", "why", "next run"):
             rows.add_column(column)
         for e in problems:
-            rows.add_row(e.edition, escape(e.email), e.state, escape(e.reply), e.next_run)
+            rows.add_row(plain(e.edition), plain(e.email), e.state, plain(e.reply), e.next_run)
         console.print(rows)
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8025, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
+              help="Reverse-proxy addresses whose X-Forwarded-For/-Proto headers are trusted (comma-separated).")
+@click.option("--root-path", default="", help="Path prefix when the proxy serves the app below /, e.g. /news.")
 @reports_errors
-def serve(host: str, port: int) -> None:
-    """Run the unsubscribe page (RFC 8058 one-click) and the web archive in dist/."""
+def serve(host: str, port: int, forwarded_allow_ips: str, root_path: str) -> None:
+    """Run the subscriber pages (sign-up, preferences, unsubscribe) and the web archive in dist/."""
     from ..web.serve import run
     config = load_config(find_project_root(Path.cwd()))
-    click.echo(f"Serving on http://{host}:{port}/ (unsubscribe links: /unsubscribe/…); Ctrl+C stops.")
-    run(config, os.environ, host=host, port=port)
+    echo(f"Serving on http://{host}:{port}/ (sign-up: /subscribe); Ctrl+C stops.")
+    run(config, os.environ, host=host, port=port, forwarded_allow_ips=forwarded_allow_ips,
+        root_path=root_path.rstrip("/"))

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -22,6 +21,8 @@ from rich.table import Table
 
 from ..errors import NewsletterError
 from ..mailing import ledger
+from ..mailing.pauses import Pauses
+from ..mailing.signups import Signups
 from ..mailing.store import UnknownSubscriber
 from ..mailing.subscribers import (
     STATUSES,
@@ -33,7 +34,8 @@ from ..mailing.subscribers import (
 )
 from ..project.config import Config, load_config
 from ..project.root import find_project_root
-from .common import reports_errors
+from .common import console as make_console
+from .common import echo, plain, reports_errors, styled
 
 
 @click.group()
@@ -61,7 +63,7 @@ def _import_progress(console: Console) -> Progress:
 def import_(file: Path, resubscribe: bool) -> None:
     """Add or update subscribers from a CSV file (columns: email,name,language,sponsor,status)."""
     config, store = _store()
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     with store, _import_progress(console) as progress:
         tasks: dict[str, int] = {}
 
@@ -73,10 +75,10 @@ def import_(file: Path, resubscribe: bool) -> None:
 
         result = import_csv(config, store, file, resubscribe=resubscribe, progress=report)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{result.added} added, {result.updated} updated.")
+        echo(f"warning: {warning}", err=True)
+    echo(f"{result.added} added, {result.updated} updated.")
     if resubscribe:
-        click.echo(f"{result.reactivated} reactivated (they had unsubscribed, bounced or been removed).")
+        echo(f"{result.reactivated} reactivated (they had unsubscribed, bounced or been removed).")
 
 
 @subscribers.command()
@@ -94,7 +96,7 @@ def export(out: Path | None, status: str | None) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
             count = export_csv(store, handle, status)
         tmp.replace(out)
-    click.echo(f"{count} subscribers written to {out}")
+    echo(f"{count} subscribers written to {out}")
 
 
 @subscribers.command("list")
@@ -110,9 +112,9 @@ def list_(status: str | None, sponsor: str | None) -> None:
     with store:
         rows = list(store.all(status=status, sponsor=sponsor))
     for s in rows:
-        table.add_row(*(escape(v) for v in (s.email, s.name, s.language, s.sponsor, s.status)))
+        table.add_row(*(plain(v) for v in (s.email, s.name, s.language, s.sponsor, s.status)))
     table.title = f"{len(rows)} subscriber(s)"
-    Console().print(table)
+    make_console().print(table)
 
 
 @subscribers.command()
@@ -132,9 +134,9 @@ def add(email: str, name: str, language: str, sponsor: str) -> None:
                                   {"email": email, "name": name, "language": language, "sponsor": sponsor})
         was_removed = store.was_removed(person.email)
         store.add(person, reason="admin")
-    click.echo(f"{person.email} added ({person.language}, {person.sponsor}).")
+    echo(f"{person.email} added ({person.language}, {person.sponsor}).")
     if was_removed:
-        click.echo("note: this address had been removed earlier; it is on the list again because you added it.")
+        echo("note: this address had been removed earlier; it is on the list again because you added it.")
 
 
 @subscribers.command()
@@ -151,10 +153,14 @@ def show(email: str) -> None:
                 " (it was removed earlier; only a hash of the address is kept)" if gone else
                 "; check the spelling, or see everyone with `newsletter subscribers list`"))
         history = store.history(person.email)
-    console = Console(highlight=False)
-    console.print(f"[bold]{escape(person.email)}[/]  status: {person.status}")
-    console.print(f"name: {escape(person.name) or '(none: greeted neutrally)'}   language: {person.language}"
-                  f"   sponsor: {person.sponsor}")
+    with Signups(database_path(config)) as signups:
+        consents = signups.consents(person.email)
+    with Pauses(database_path(config)) as pauses:
+        paused = pauses.remaining(person.id)
+    console = make_console()
+    console.print(styled(person.email, "bold"), plain(f" status: {person.status}"))
+    console.print(plain(f"name: {person.name or '(none: greeted neutrally)'}   language: {person.language}"
+                        f"   sponsor: {person.sponsor}"))
     table = Table(title="History", title_justify="left")
     for column in ("when (UTC)", "change", "why", "detail"):
         table.add_column(column)
@@ -162,15 +168,30 @@ def show(email: str) -> None:
         move = change.new_status if change.old_status is None else (
             change.new_status if change.old_status == change.new_status
             else f"{change.old_status} → {change.new_status}")
-        table.add_row(change.at, move if change.old_status else f"added, {move}", change.reason,
-                      escape(change.detail))
+        table.add_row(change.at, plain(move if change.old_status else f"added, {move}"), change.reason,
+                      plain(change.detail))
     console.print(table)
+    if paused:
+        console.print(f"paused: skips the next {paused} issue(s) (set on the preference page)")
+    _print_consents(console, consents)
     sends = Table(title="Issues", title_justify="left")
     for column in ("issue", "edition", "state", "when (UTC)"):
         sends.add_column(column)
     for d in ledger.deliveries(config, person.email)[:10]:
-        sends.add_row(d.issue, d.edition, d.state, d.at)
+        sends.add_row(plain(d.issue), plain(d.edition), d.state, d.at)
     console.print(sends)
+
+
+def _print_consents(console, consents: list) -> None:
+    """Consent given through the sign-up form: when asked, how, on which form, when confirmed.
+
+    One line each, never cut to the terminal's width: this is what a list owner shows
+    when asked to prove consent."""
+    if not consents:
+        console.print("consent: no web sign-up recorded (added by import or by a volunteer)")
+    for c in consents:
+        console.print(plain(f"consent: asked {c.requested_at} on {c.form} ({c.method}; language "
+                            f"{c.language}, sponsor {c.sponsor}); confirmed {c.confirmed_at}"), soft_wrap=True)
 
 
 @subscribers.command("set")
@@ -198,7 +219,7 @@ def set_(email: str, name: str | None, language: str | None, sponsor: str | None
         if status:
             store.change_status(current.email, status, "admin", "subscribers set --status")
         updated = store.find(current.email)
-    click.echo(f"{updated.email}: {updated.language}, {updated.sponsor}, status {updated.status}.")
+    echo(f"{updated.email}: {updated.language}, {updated.sponsor}, status {updated.status}.")
 
 
 @subscribers.command()
@@ -211,7 +232,7 @@ def unsubscribe(email: str) -> None:
         if store.find(email) is None:
             raise UnknownSubscriber(f"{email} is not on the subscriber list; nothing to do")
         changed = store.unsubscribe(email, "admin")
-    click.echo(f"{email} unsubscribed." if changed else f"{email} was already unsubscribed; nothing changed.")
+    echo(f"{email} unsubscribed." if changed else f"{email} was already unsubscribed; nothing changed.")
 
 
 @subscribers.command()
@@ -231,5 +252,5 @@ def remove(email: str, yes: bool) -> None:
             click.confirm(f"Delete everything about {email}?", abort=True)
         store.remove(email)
     journals = ledger.forget(config, email)
-    click.echo(f"{email} removed: their data is deleted (also from {journals} send journal(s)); "
+    echo(f"{email} removed: their data is deleted (also from {journals} send journal(s)); "
                "an import will not add them again.")

@@ -16,7 +16,7 @@ from ..build.catalogs import effective_po_path, read_catalog
 from ..project.theme import is_theme_file, theme_relative
 from ..errors import InputError, Problem
 from ..text import locales
-from .checks import check_text
+from .checks import BREAKING, ENTRY_CHECKS
 
 _PLURAL_HEADER = re.compile(r'^"Plural-Forms:\s*(.*?)(?:\\n)?"\s*$')
 _HEADER_START = re.compile(r'^msgid ""\s*$')
@@ -30,10 +30,11 @@ class CatalogStats:
     fuzzy: int
     untranslated: int
     obsolete: int
+    broken: int = 0  # translated, but with a placeholder, tag or layout defect: not counted as done
 
     @property
     def total(self) -> int:
-        return self.translated + self.fuzzy + self.untranslated
+        return self.translated + self.broken + self.fuzzy + self.untranslated
 
     @property
     def percent(self) -> int:
@@ -42,13 +43,13 @@ class CatalogStats:
 
     def as_dict(self) -> dict:
         return {"language": self.language, "path": self.path, "translated": self.translated,
-                "fuzzy": self.fuzzy, "untranslated": self.untranslated, "obsolete": self.obsolete,
+                "broken": self.broken, "fuzzy": self.fuzzy, "untranslated": self.untranslated, "obsolete": self.obsolete,
                 "percent": self.percent}
 
 
 def catalog_stats(root: Path, language: str) -> CatalogStats:
     """Counts for one language's catalog; raises InputError when it is missing or broken."""
-    return _stats(_relative(root, language), language, read_catalog(effective_po_path(root, language), language))
+    return language_findings(root, language)[0]
 
 
 def catalog_problems(root: Path, language: str) -> list[Problem]:
@@ -61,14 +62,27 @@ def catalog_problems(root: Path, language: str) -> list[Problem]:
 
 
 def language_report(root: Path, language: str) -> tuple[CatalogStats, list[Problem]]:
+    stats, leveled = language_findings(root, language)
+    return stats, [p for _, p in leveled]
+
+
+def language_findings(root: Path, language: str) -> tuple[CatalogStats, list[tuple[str, Problem]]]:
+    """The counts and every problem with its level: "error" for what breaks an email
+    (placeholders, HTML tags, the plural header), "warning" for the rest. `newsletter
+    check` and `i18n status` both read this, so they can never disagree."""
     path = effective_po_path(root, language)
     catalog = read_catalog(path, language)
     where = _relative(root, language)
-    problems = _header_problems(where, path.read_text(encoding="utf-8"), language)
+    found = [("error", p) for p in _header_problems(where, path.read_text(encoding="utf-8"), language)]
+    broken = set()
     for message in catalog:
         if message.id:
-            problems += _entry_problems(where, message, catalog.num_plurals)
-    return _stats(where, language, catalog), sorted(problems, key=lambda p: p.line or 0)
+            entry = _entry_problems(where, message, catalog.num_plurals)
+            found += entry
+            if any(level == "error" for level, _ in entry) and _is_translated(message) and not message.fuzzy:
+                broken.add(message.lineno)
+    stats = _stats(where, language, catalog, len(broken))
+    return stats, sorted(found, key=lambda f: f[1].line or 0)
 
 
 def _relative(root: Path, language: str) -> str:
@@ -79,12 +93,12 @@ def _relative(root: Path, language: str) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _stats(where: str, language: str, catalog: Catalog) -> CatalogStats:
+def _stats(where: str, language: str, catalog: Catalog, broken: int = 0) -> CatalogStats:
     entries = [m for m in catalog if m.id]
     fuzzy = sum(1 for m in entries if m.fuzzy)
     translated = sum(1 for m in entries if not m.fuzzy and _is_translated(m))
-    return CatalogStats(language, where, translated, fuzzy, len(entries) - fuzzy - translated,
-                        len(catalog.obsolete))
+    return CatalogStats(language, where, translated - broken, fuzzy, len(entries) - fuzzy - translated,
+                        len(catalog.obsolete), broken)
 
 
 def _is_translated(message: Message) -> bool:
@@ -92,16 +106,18 @@ def _is_translated(message: Message) -> bool:
     return bool(forms) and all(forms)
 
 
-def _entry_problems(where: str, message: Message, num_plurals: int) -> list[Problem]:
+def _entry_problems(where: str, message: Message, num_plurals: int) -> list[tuple[str, Problem]]:
     label = f'msgid "{_short(message.id)}"'
     if message.fuzzy:
-        return [Problem(where, message.lineno, f"{label}: is marked fuzzy (needs work), so emails show the English text",
-                        "check the translation, then clear the fuzzy flag (Poedit: turn off 'Needs work')")]
+        return [("warning", Problem(where, message.lineno, f"{label}: is marked fuzzy (needs work), so emails "
+                                    "show the English text", "check the translation, then clear the fuzzy flag "
+                                    "(Poedit: turn off 'Needs work')"))]
     if not _is_translated(message):
-        return [Problem(where, message.lineno, f"{label}: has no translation yet, so emails show the English text",
-                        "translate it in Poedit or Weblate")]
-    return [Problem(where, message.lineno, f"{label}: {what}", fix)
-            for english, text in _pairs(message, num_plurals) for what, fix in check_text(english, text)]
+        return [("warning", Problem(where, message.lineno, f"{label}: has no translation yet, so emails show "
+                                    "the English text", "translate it in Poedit or Weblate"))]
+    return [("error" if check in BREAKING else "warning", Problem(where, message.lineno, f"{label}: {what}", fix))
+            for english, text in _pairs(message, num_plurals)
+            for check in ENTRY_CHECKS for what, fix in check(english, text)]
 
 
 def _pairs(message: Message, num_plurals: int) -> list[tuple[str, str]]:

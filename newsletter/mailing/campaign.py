@@ -25,7 +25,9 @@ from ..project.root import DIST_DIR, find_project_root
 from ..text.mime import PreparedEdition, Recipient, check_address, check_url
 from .ledger import Ledger, ledger_path
 from .subscribers import SubscriberStore, database_path, edition_language
+from .pauses import Pauses
 from .tokens import (
+    PREFERENCES,
     bounce_base,
     mailto_token,
     make_token,
@@ -78,9 +80,11 @@ class Recipients:
     iterated: a list of 100,000 people is never held in memory (~1 KiB each as jobs)."""
 
     def __init__(self, config: Config, chosen: dict[str, dict], senders: dict[str, str], secret: bytes,
-                 issue: str):
+                 issue: str, held: frozenset[int] = frozenset()):
+        """`held`: ids of subscribers whose pause keeps this issue from them (skipped)."""
         self.config, self.chosen, self.senders, self.secret, self.issue = config, chosen, senders, secret, issue
-        self.base, self.bounces = unsubscribe_base(config), bounce_base(config)
+        self.held = frozenset(held)
+        self.base, self.bounces, self.pages = unsubscribe_base(config), bounce_base(config), pages_base(config)
 
     def _edition(self, sponsor: str, language: str) -> str | None:
         edition = f"{sponsor}/{edition_language(self.config, language)}"
@@ -101,7 +105,7 @@ class Recipients:
             for batch in store.batches(BATCH):
                 for s in batch:
                     edition = self._edition(s.sponsor, s.language)
-                    if edition is not None and s.status == "active":
+                    if edition is not None and s.status == "active" and s.id not in self.held:
                         yield edition, s
 
     def job(self, edition: str, s) -> Job:
@@ -109,6 +113,7 @@ class Recipients:
         recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
                               unsubscribe_url=f"{self.base}/{make_token(secret, s.id, s.email)}",
                               view_url=self.chosen[edition]["view_url"],
+                              preferences_url=f"{self.pages}/preferences/{make_token(secret, s.id, s.email, PREFERENCES)}",
                               unsubscribe_mailto=tagged_address(mailto, mailto_token(secret, s.id, s.email)))
         sender = tagged_address(self.bounces, verp_token(secret, s.id, self.issue, s.email))   # VERP
         return Job(edition, recipient, sender, s.id)
@@ -123,7 +128,22 @@ class Recipients:
                 edition = self._edition(sponsor, language)
                 if edition is not None:
                     (active if status == "active" else inactive)[edition] += n
+            for s in self._paused(store):   # paused: counted as skipped, like the inactive
+                edition = self._edition(s.sponsor, s.language)
+                active[edition] -= 1
+                inactive[edition] += 1
         return active, inactive
+
+    def paused(self) -> list[int]:
+        """Ids of the active subscribers of the chosen editions that a pause holds back."""
+        with SubscriberStore(database_path(self.config)) as store:
+            return [s.id for s in self._paused(store)]
+
+    def _paused(self, store: SubscriberStore) -> Iterator:
+        for sid in sorted(self.held):
+            s = store.get(sid)
+            if s is not None and s.status == "active" and self._edition(s.sponsor, s.language) is not None:
+                yield s
 
     def __len__(self) -> int:
         return sum(self.counts()[0].values())
@@ -142,6 +162,7 @@ class Campaign:
     jobs: list[Job] | Recipients
     skipped: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
+    paused: list[int] = field(default_factory=list)   # subscriber ids whose pause holds this issue
 
 
 # --- planning ----------------------------------------------------------------------------
@@ -245,20 +266,29 @@ def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: P
 
 
 def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
-    campaign.jobs = Recipients(campaign.config, {e["id"]: e for e in entries}, campaign.senders, secret,
-                                campaign.issue)
+    chosen = {e["id"]: e for e in entries}
+    with Pauses(database_path(campaign.config)) as pauses:
+        held = pauses.holding(campaign.issue)
+    campaign.jobs = Recipients(campaign.config, chosen, campaign.senders, secret, campaign.issue, held)
+    campaign.paused = campaign.jobs.paused()
     campaign.skipped.update(campaign.jobs.counts()[1])
 
 
 def _test_jobs(config: Config, campaign: Campaign, entries: list[dict], address: str) -> list[Job]:
     base = unsubscribe_base(config)
     return [Job(e["id"], Recipient(email=address, name=config.site.sample_subscriber.name,
-                                   unsubscribe_url=f"{base}/test", view_url=e["view_url"]),
+                                   unsubscribe_url=f"{base}/test", view_url=e["view_url"],
+                                   preferences_url=f"{pages_base(config)}/preferences/test"),
                 campaign.senders[e["id"]]) for e in entries]
 
 
 def unsubscribe_base(config: Config) -> str:
     return (config.sending.unsubscribe_url or f"{config.site.base_url.rstrip('/')}/unsubscribe").rstrip("/")
+
+
+def pages_base(config: Config) -> str:
+    """Public address of `newsletter serve`: unsubscribe_url without its /unsubscribe."""
+    return unsubscribe_base(config).removesuffix("/unsubscribe")
 
 
 def preflight(config: Config) -> None:

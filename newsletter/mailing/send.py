@@ -39,6 +39,7 @@ from .campaign import (  # noqa: F401  (re-exported: the planning half of sendin
     unsubscribe_base,
 )
 from .ledger import OPEN_STATES, Ledger, ledger_path
+from .pauses import Pauses
 from .subscribers import SubscriberStore, database_path
 from .transports import PermanentFailure, TemporaryFailure, Transport
 
@@ -120,6 +121,8 @@ def send(campaign: Campaign, transport: Transport, settings: Settings, *,
     try:
         jobs = _open_jobs(campaign, ledger, reader, summary, settings.retry_failed) if ledger \
             else iter(campaign.jobs)
+        if ledger:
+            Pauses.record_skips(database_path(config), campaign.issue, campaign.paused)
         run = _Run(campaign, transport, ledger, store, clock or _utcnow, report or _ignore,
                    _pick(settings.retry_delay, sending.retry_delay),
                    max(1, _pick(settings.max_attempts, sending.max_attempts)),

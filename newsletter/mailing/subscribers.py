@@ -15,12 +15,14 @@ import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
 from ..errors import InputError, Problem
 from ..project.config import Config
+from ..project.encodings import looks_like_utf16
 from .store import STATUSES, Subscriber, SubscriberStore, open_database
 
 __all__ = ["BOTH", "COLUMNS", "STATUSES", "ImportResult", "Subscriber", "SubscriberStore", "database_path",
@@ -98,11 +100,13 @@ def _stage(config: Config, path: Path, staging: _Staging, report: Progress) -> t
     """Check every row of the file into `staging`; (problems, merge warnings), each capped."""
     problems, warnings = _Capped(path, "more rows have problems"), _Capped(path, "more rows were merged")
     size = _size(path)
-    with _open_csv(path) as (raw, text):
-        reader = csv.reader(text)
-        columns = _columns(path, _decoded(path, lambda: next(reader, None)))
+    with _open_csv(path) as (raw, text, utf16):
+        first = _decoded(path, text.readline, utf16)
+        tabs = "\t" in first and "," not in first   # Excel's "Unicode Text" separates columns by tabs
+        reader = csv.reader(chain([first], text), delimiter="\t" if tabs else ",")
+        columns = _columns(path, _decoded(path, lambda: next(reader, None), utf16))
         line = reader.line_num + 1
-        for record in _decoded_rows(path, reader):
+        for record in _decoded_rows(path, reader, utf16):
             start, line = line, reader.line_num + 1
             if start % 1000 == 0:
                 report("checking", raw.tell(), size)
@@ -186,8 +190,30 @@ def _open_csv(path: Path):
     except OSError as exc:
         raise InputError([Problem(path, None, f"cannot read the file ({exc.strerror})",
                                   "check the file name and folder")]) from None
-    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
-        yield raw, text
+    with raw:
+        utf16 = looks_like_utf16(raw.read(4096))  # Excel's "Unicode Text", Notepad's "Unicode": readable as is
+        raw.seek(0)
+        with io.TextIOWrapper(raw, encoding=_utf16_codec(raw, utf16) if utf16 else "utf-8-sig", newline="") as text:
+            yield raw, text, utf16
+
+
+def _utf16_codec(raw, kind: str) -> str:
+    start = raw.read(2)
+    raw.seek(0)
+    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    return "utf-16-be" if "big" in kind else "utf-16-le"
+
+
+def _utf16_problem(path: Path, kind: str) -> Problem:
+    data = path.read_bytes()  # only to place the error
+    try:
+        data.decode(_utf16_codec(io.BytesIO(data), kind))
+        start = len(data)
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    return Problem(path, data[:start].count(b"\n\x00") + 1, f"the file is saved as {kind} but is damaged here",
+                   "re-save it as UTF-8 (\"CSV UTF-8\" in Excel)")
 
 
 def _size(path: Path) -> int:
@@ -197,16 +223,16 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _decoded(path: Path, read):
+def _decoded(path: Path, read, utf16: str | None):
     try:
         return read()
     except UnicodeDecodeError:
-        raise InputError([_encoding_problem(path)]) from None
+        raise InputError([_utf16_problem(path, utf16) if utf16 else _encoding_problem(path)]) from None
 
 
-def _decoded_rows(path: Path, reader) -> Iterator[list[str]]:
+def _decoded_rows(path: Path, reader, utf16: str | None) -> Iterator[list[str]]:
     while True:
-        record = _decoded(path, lambda: next(reader, None))
+        record = _decoded(path, lambda: next(reader, None), utf16)
         if record is None:
             return
         yield record
@@ -244,6 +270,16 @@ def _encoding_problem(path: Path) -> Problem:
 
 def _quiet(stage: str, done: int, total: int) -> None:
     return None
+
+
+def _decode_utf16(path: Path, data: bytes, kind: str) -> str:
+    codec = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else \
+        ("utf-16-be" if "big" in kind else "utf-16-le")
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(path, data[:exc.start].count(b"\n\x00") + 1, f"the file is saved as {kind} "
+                                  "but is damaged here", "re-save it as UTF-8 (\"CSV UTF-8\" in Excel)")]) from None
 
 
 def _columns(path: Path, header: list[str] | None) -> dict[str, int]:
@@ -316,11 +352,23 @@ def _valid_email(value: str, bad) -> str | None:
     return email
 
 
+# OWASP "CSV Injection": a spreadsheet evaluates a cell starting with one of these as a
+# formula (=HYPERLINK(…), =cmd|…); the full-width forms are added as cheap insurance for
+# spreadsheets used with a Chinese input method.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
 def export_csv(store: SubscriberStore, out: io.TextIOBase, status: str | None = None) -> int:
+    """Every cell that could start a formula gets a leading apostrophe, as OWASP recommends:
+    spreadsheets then show it as text. Quotes and commas are quoted by the csv module."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
     for s in store.all(status=status):
-        writer.writerow([s.email, s.name, s.language, s.sponsor, s.status])
+        writer.writerow([_as_text(v) for v in (s.email, s.name, s.language, s.sponsor, s.status)])
         count += 1
     return count
+
+
+def _as_text(cell: str) -> str:
+    return f"'{cell}" if cell.startswith(FORMULA_START) else cell

@@ -1,8 +1,11 @@
-"""Unsubscribe tokens: a subscriber id signed with HMAC-SHA256, so links cannot be guessed.
+"""Signed tokens for the links we mail and the forms we serve: `<id>.<expiry>.<signature>`.
 
-The secret comes from an environment variable (named in `[sending]`), never from a file in
-the project, so a leaked repository cannot forge links. The address itself is part of the
-signed text, so a token stops working if the id is ever given to someone else.
+The signature is HMAC-SHA256 over the purpose, the id, the expiry and the address (or
+another subject), so a token cannot be guessed, cannot be stretched past its expiry, and
+a token made for one purpose (say, a confirmation link) is worthless for another (say,
+unsubscribing). The purpose is not written in the token: it is what the page checking it
+expects. The secret comes from an environment variable (named in `[sending]`), never from
+a file in the project, so a leaked repository cannot forge links.
 
 The same secret signs the two address tokens: `unsubscribe+<token>@…` in the
 List-Unsubscribe mailto (a reply identifies who wants to leave) and the VERP envelope
@@ -14,20 +17,41 @@ for the other.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
-from dataclasses import dataclass
 import hmac
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ..errors import NewsletterError
 
-_TOKEN = re.compile(r"([1-9][0-9]{0,18})-([A-Za-z0-9_-]{22})")
 MIN_SECRET = 16
+MAX_TOKEN = 64                       # longer input is refused before any parsing
+MAX_ID = 2**63 - 1                   # SQLite's INTEGER; anything larger is not one of ours
+_TOKEN = re.compile(r"([1-9][0-9]{0,18})\.([0-9a-z]{1,8})\.([A-Za-z0-9_-]{22})")
+
+# How long each kind of link works. Unsubscribe links outlive the issues they came in
+# (laws ask for at least 30 days; readers find old emails much later).
+CONFIRM, PREFERENCES, UNSUBSCRIBE, CSRF = "confirm", "preferences", "unsubscribe", "csrf"
+LIFETIMES = {
+    CONFIRM: dt.timedelta(days=2),
+    PREFERENCES: dt.timedelta(days=400),
+    UNSUBSCRIBE: dt.timedelta(days=800),
+    CSRF: dt.timedelta(hours=4),
+}
 
 
 class MissingSecret(NewsletterError):
-    """The unsubscribe secret is not set: links could not be checked later."""
+    """The secret is not set: links could not be checked later."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a well-formed token says about itself, before its signature is checked."""
+
+    id: int
+    expires: int        # Unix seconds
 
 
 def secret_from(environ: Mapping[str, str], name: str) -> bytes:
@@ -41,28 +65,62 @@ def secret_from(environ: Mapping[str, str], name: str) -> bytes:
     return value.encode("utf-8")
 
 
-def make_token(secret: bytes, subscriber_id: int, email: str) -> str:
-    return f"{subscriber_id}-{_signature(secret, subscriber_id, email)}"
+def make_token(secret: bytes, subscriber_id: int, subject: str, purpose: str = UNSUBSCRIBE,
+               now: dt.datetime | None = None) -> str:
+    """A token for `purpose` about record `subscriber_id` whose address (subject) is `subject`."""
+    if not 0 < subscriber_id <= MAX_ID:
+        raise ValueError(f"token id out of range: {subscriber_id}")
+    expires = int((_now(now) + LIFETIMES[purpose]).timestamp())
+    expiry = _base36(expires)
+    return f"{subscriber_id}.{expiry}.{_signature(secret, purpose, subscriber_id, expiry, subject)}"
 
 
-def token_id(token: str) -> int | None:
-    """The subscriber id a well-formed token claims; the claim is checked by `verify`."""
+def read_claim(token: str) -> Claim | None:
+    """The id and expiry a token claims; None when it is malformed, oversized or out of range.
+
+    Only `verify` says whether the claim is true.
+    """
+    if len(token) > MAX_TOKEN:
+        return None
     match = _TOKEN.fullmatch(token)
-    return int(match.group(1)) if match else None
+    if not match or int(match.group(1)) > MAX_ID:
+        return None
+    return Claim(int(match.group(1)), int(match.group(2), 36))
 
 
-def verify(secret: bytes, token: str, email: str) -> bool:
-    match = _TOKEN.fullmatch(token)
-    if not match:
-        return False
-    expected = _signature(secret, int(match.group(1)), email)
-    return hmac.compare_digest(expected, match.group(2))
+def verify(secret: bytes, token: str, subject: str, purpose: str, now: dt.datetime | None = None) -> str:
+    """"ok", "expired" (genuine but too old) or "invalid" (forged, altered, other purpose).
+
+    The signature is compared in constant time before the expiry is looked at, so an
+    expired answer is only ever given for a token we really made.
+    """
+    claim = read_claim(token)
+    if claim is None:
+        return "invalid"
+    _, expiry, signature = token.split(".")
+    expected = _signature(secret, purpose, claim.id, expiry, subject)
+    if not hmac.compare_digest(expected, signature):
+        return "invalid"
+    return "ok" if _now(now).timestamp() < claim.expires else "expired"
 
 
-def _signature(secret: bytes, subscriber_id: int, email: str) -> str:
-    message = f"unsubscribe\n{subscriber_id}\n{email.lower()}".encode("utf-8")
+def _signature(secret: bytes, purpose: str, subscriber_id: int, expiry: str, subject: str) -> str:
+    message = f"{purpose}\n{subscriber_id}\n{expiry}\n{subject.lower()}".encode()
     digest = hmac.new(secret, message, hashlib.sha256).digest()[:16]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out or "0"
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now(dt.UTC)
 
 
 # --- address tokens (VERP bounces, mailto unsubscribes) ------------------------------------

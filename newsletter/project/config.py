@@ -4,15 +4,18 @@ Each field has a doc line; README.md's configuration reference is written from t
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import InputError, Problem
 from ..text import locales
 from . import limits
 from .encodings import decode_source
+from .fallback import Fallbacks, complete_record, config_problems, make_fallbacks
 from .safepath import path_problem
 from .schema import KeyProblem, Loader, field, one_line
 
@@ -53,8 +56,12 @@ class Colors:
 
 @dataclass(frozen=True)
 class Sender:
-    name: str = field("display name in the From header", check=one_line)
+    name: str | Localized = field("display name in the From header: one name, or one per language "
+                                  "({ en = \"…\", zh-Hans = \"…\" })", check=one_line)
     address: str = field("address in the From header", check=_email)
+
+    def name_in(self, lang: str) -> str:
+        return self.name if isinstance(self.name, str) else self.name[lang]
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,9 @@ class Site:
     editions: list[str] = field("edition languages; 'zh-Hans+en' is a bilingual edition", default=[])
     sample_subscriber: Person = field("who the sample .eml is addressed to",
                                       default=Person("Sample Reader", "reader@example.com"))
+    fallback: dict[str, list[str]] = field("per language, the languages shown when a text is missing "
+                                           "in it, e.g. { zh-Hant = [\"zh-Hans\", \"en\"] }; default: other "
+                                           "scripts of the same language, then the first language", default={})
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,11 @@ class Config:
     def sponsor(self, sponsor_id: str) -> Sponsor | None:
         return next((s for s in self.sponsors if s.id == sponsor_id), None)
 
+    @cached_property
+    def fallbacks(self) -> Fallbacks:
+        """Each language's fallback chain, decided once from [site] fallback."""
+        return make_fallbacks(self.site.languages, self.site.fallback)
+
 
 def load_config(root: Path) -> Config:
     """Read and check `newsletter.toml`; raises InputError listing every problem."""
@@ -159,15 +174,29 @@ def load_config(root: Path) -> Config:
     for key in sorted(set(data) - {"site", "sponsors", "sending", "extract"}):
         loader.problems.append(KeyProblem(key, "is not a known section",
                                           "use [site], [[sponsors]], [sending] or [extract]"))
+    if site:
+        loader.problems += config_problems(site.languages, site.fallback)
     problems = [Problem(path, None, f"{p.key}: {p.message}", p.fix) for p in loader.problems]
     if site:
         problems += _check_site(path, site)
     if sponsors:
-        problems += _check_sponsors(path, root, sponsors, site)
+        problems += _check_sponsors(path, root, sponsors)
     if problems:
         raise InputError(problems)
-    return Config(site=site, sponsors=sponsors, root=root, sending=sending or Sending(),
-                  extract=extract or Extraction())
+    config = Config(site=site, sponsors=sponsors, root=root, sending=sending or Sending(),
+                    extract=extract or Extraction())
+    return _complete(path, config)
+
+
+def _complete(path: Path, config: Config) -> Config:
+    """Fill every per-language text through the fallback chains; a text with no language of
+    a chain is a problem naming the key to add."""
+    site, problems = complete_record(config.site, config.fallbacks, config.site.languages, "site", "toml")
+    sponsors, more = complete_record(config.sponsors, config.fallbacks, config.site.languages, "sponsors", "toml")
+    problems += more
+    if problems:
+        raise InputError([Problem(path, None, f"{p.key}: {p.message}", p.fix) for p in problems])
+    return dataclasses.replace(config, site=site, sponsors=sponsors)
 
 
 def _read_toml(path: Path) -> dict:
@@ -194,10 +223,10 @@ def _check_site(path: Path, site: Site) -> list[Problem]:
             if tag not in site.languages:
                 problems.append(Problem(path, None, f"site.editions[{i}]: {tag!r} is not in site.languages",
                                         f"use languages from: {', '.join(site.languages)}"))
-    return problems + _missing_languages(path, "site.name", site.name, site.languages)
+    return problems
 
 
-def _check_sponsors(path: Path, root: Path, sponsors: list[Sponsor], site: Site | None) -> list[Problem]:
+def _check_sponsors(path: Path, root: Path, sponsors: list[Sponsor]) -> list[Problem]:
     problems, seen = [], set()
     for i, sponsor in enumerate(sponsors):
         if sponsor is None:
@@ -208,19 +237,9 @@ def _check_sponsors(path: Path, root: Path, sponsors: list[Sponsor], site: Site 
         seen.add(sponsor.id)
         if wrong := path_problem(root, sponsor.logo, root, limits.MAX_IMAGE_BYTES):
             problems.append(Problem(path, None, f"sponsors[{i}].logo: file {sponsor.logo!r} {wrong[0]}", wrong[1]))
-        for key in ("name", "logo_alt", "footer"):
-            problems += _missing_languages(path, f"sponsors[{i}].{key}", getattr(sponsor, key),
-                                           site.languages if site else [])
     return problems
 
 
-def _missing_languages(path: Path, key: str, text: Localized | None, languages: list[str]) -> list[Problem]:
-    if text is None:
-        return []
-    return [Problem(path, None, f"{key}: no text for {lang!r}", f"add {lang} = \"…\"")
-            for lang in languages if lang not in text]
-
-
 def localized(text: Localized, lang: str) -> str:
-    """The text in `lang`; the config check guarantees every site language is present."""
+    """The text in `lang`: every text is completed through the fallback chains when read."""
     return text[lang]

@@ -7,6 +7,7 @@ but not on the web server, so we name the file that does exist.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path, PurePosixPath
 
@@ -36,7 +37,21 @@ def path_problem(base: Path, written: str, root: Path, max_bytes: int | None = N
     twin = case_twin(base, pure)
     if twin:
         return "not found", f"did you mean `{twin}`? (letter case matters on the web server)"
+    if near := near_name(base, pure):
+        return "not found", f"did you mean `{near}`?"
     return "not found", f"put the file in {base} or fix the path"
+
+
+def near_name(base: Path, relative: PurePosixPath) -> str | None:
+    """A file in the same folder whose name is close to the one written (`hip_hinge.jpg`
+    for `hip-hinge.jpg`, `.jpeg` for `.jpg`)."""
+    folder = base / relative.parent
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return None
+    close = difflib.get_close_matches(relative.name, names, n=1, cutoff=0.75)
+    return (relative.parent / close[0]).as_posix() if close else None
 
 
 def case_twin(base: Path, relative: PurePosixPath) -> str | None:

@@ -43,9 +43,10 @@ class KeyProblem:
 class Loader:
     """Loads plain data (from TOML or YAML) into records, collecting KeyProblems."""
 
-    def __init__(self, localized_languages: list[str] | None = None):
+    def __init__(self, localized_languages: list[str] | None = None, syntax: str = "toml"):
         self.problems: list[KeyProblem] = []
         self.languages = localized_languages
+        self.syntax = syntax  # "toml" or "yaml": fixes are written in the file's own syntax
 
     def record(self, cls: type, data: Any, path: str = "") -> Any:
         """The record, or None when any of its fields had a problem (already collected),
@@ -64,7 +65,8 @@ class Loader:
             key = _join(path, f.name)
             if f.name not in data:
                 if f.default is MISSING and f.default_factory is MISSING:
-                    self._fail(key, "is missing", f"add `{f.name}:` ({f.metadata.get('doc', '')})")
+                    add = f"{f.name}:" if self.syntax == "yaml" else f"{f.name} = …"
+                    self._fail(key, "is missing", f"add `{add}` ({f.metadata.get('doc', '')})")
                 continue
             value = self.value(hints[f.name], data[f.name], key)
             check = f.metadata.get("check")
@@ -80,7 +82,8 @@ class Loader:
         if origin in (types.UnionType, typing.Union):
             if data is None and type(None) in args:
                 return None
-            hint = next(a for a in args if a is not type(None))
+            options = [a for a in args if a is not type(None)]
+            hint = next((a for a in options if typing.get_origin(a) is dict and isinstance(data, dict)), options[0])
             return self.value(hint, data, key)
         if origin is list:
             if not isinstance(data, list):
@@ -94,8 +97,10 @@ class Loader:
 
     def _mapping(self, hint: Any, data: Any, key: str) -> dict | None:
         if not isinstance(data, dict):
+            example = ("{ en: \"…\", zh-Hans: \"…\" }" if self.syntax == "yaml"
+                       else "{ en = \"…\", zh-Hans = \"…\" }")
             return self._fail(key, f"expected one value per language, found {_kind(data)}",
-                              "write it as { en = \"…\", zh-Hans = \"…\" }")
+                              f"write it as {example}")
         if self.languages is not None and hint is str:
             for lang in data:
                 if lang not in self.languages:
@@ -162,4 +167,7 @@ def one_line(value: Any) -> str | None:
         if isinstance(text, str) and (bad := _BREAKS.search(text)):
             return (f"contains a line break or invisible character ({ord(bad.group()):#04x}); "
                     "write it on one line")
+        if isinstance(text, str) and "%%" in text:
+            return ("contains '%%', which marks a per-subscriber placeholder, but this text is the same "
+                    "for every subscriber (only the templates personalise); write a single % or remove it")
     return None

@@ -14,6 +14,8 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from . import limits
 from .config import Config, Localized
+from .fallback import complete_record
+from .listing import did_you_mean, language_fix, listing_problems, slug_of
 from .safepath import inside, path_problem
 from .schema import Loader, field, one_line
 from .yamlfile import located, parse, read_text
@@ -32,6 +34,10 @@ def _policy(v: str) -> str | None:
     return None if v in ("keep", "hide") else f"{v!r} must be keep or hide"
 
 
+def _drafts(v: str) -> str | None:
+    return None if v in ("show", "hide") else f"{v!r} must be show or hide"
+
+
 def _content(v: str) -> str | None:
     return None if v in ("full", "excerpt") else f"{v!r} must be full or excerpt"
 
@@ -48,9 +54,11 @@ class FrontMatter:
     author: str = field("author id from authors.yaml")
     category: str = field("section label shown above the title")
     date: dt.date = field("publication date, YYYY-MM-DD")
-    hero: str = field("hero image file, relative to the issue folder")
-    hero_alt: str = field("what the hero image shows, read aloud to blind readers")
-    discuss: str = field("https link where readers discuss the article", check=_https)
+    hero: str | None = field("hero image file, relative to the issue folder (optional)", default=None)
+    hero_alt: str | None = field("what the hero image shows, read aloud to blind readers "
+                                 "(required with hero)", default=None)
+    discuss: str | None = field("https link where readers discuss the article (optional)", default=None,
+                                check=_https)
     excerpt: str | None = field("short summary; derived from the body when absent", default=None)
     related: list[str] = field("slugs of related articles in this issue ('Check also')", default=[])
     sponsors: list[str] = field("sponsor ids credited on this article ('Sponsored by')", default=[])
@@ -59,6 +67,8 @@ class FrontMatter:
                                   "group): not reported as untranslated", default=False)
     translated_from: str | None = field("hash of the source text this translation was made from",
                                         default=None)
+    draft: bool = field("converted by machine (newsletter i18n draft) and not reviewed yet; "
+                        "remove the line once reviewed", default=False)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,8 @@ class IssueMeta:
                               default="keep", check=_policy)
     content: str = field("full: whole articles in the email; excerpt: excerpts + links",
                          default="full", check=_content)
+    drafts: str = field("machine-converted drafts (draft: true): show (with a notice) or hide",
+                        default="show", check=_drafts)
 
 
 @dataclass(frozen=True)
@@ -127,15 +139,19 @@ def read_issue(config: Config, folder: Path) -> Issue:
     """Read and cross-check the issue folder; raises InputError with every problem found."""
     problems: list[Problem] = []
     meta, issue_lines = _collect(problems, lambda: _read_issue_meta(config, folder / ISSUE_FILE)) or (None, {})
-    authors = _collect(problems, lambda: read_authors(config)) or {}
+    authors = _collect(problems, lambda: read_authors(config))
     paths = _collect(problems, lambda: _article_files(config, folder))
     if paths is None:
         raise InputError(problems)
     versions = [_collect(problems, lambda p=path: read_article(config, p)) for path in paths]
     if meta is None:
         raise InputError(problems)
-    articles = _group(meta, issue_lines, [v for v in versions if v], folder, problems)
-    problems += _cross_check(config, folder, meta, articles, authors)
+    unreadable = {slug_of(p) for p, v in zip(paths, versions) if v is None}
+    articles = _group(meta, issue_lines, [v for v in versions if v], folder, problems, unreadable)
+    missing = set(meta.articles) - {a.slug for a in articles} - unreadable
+    # related slugs whose problem is already reported (a broken file, a mistyped listing)
+    excused = unreadable | missing | ({slug_of(p) for p in paths} if missing else set())
+    problems += _cross_check(config, folder, articles, authors, excused)
     if problems:
         raise InputError(problems)
     sponsors = meta.sponsors or [s.id for s in config.sponsors]
@@ -165,8 +181,11 @@ def _read_issue_meta(config: Config, path: Path) -> IssueMeta:
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         limits.check_count(path, "articles listed", len(data["articles"]), limits.MAX_ISSUE_ARTICLES,
                            "split them into several issues", lines.get("articles"))
-    loader = Loader(config.site.languages)
+    loader = Loader(config.site.languages, syntax="yaml")
     meta = loader.record(IssueMeta, data)
+    if meta is not None:
+        meta, more = complete_record(meta, config.fallbacks, config.site.languages)
+        loader.problems += more
     problems = located(path, lines, loader.problems)
     for i, sponsor in enumerate(meta.sponsors if meta else []):
         if config.sponsor(sponsor) is None:
@@ -180,8 +199,11 @@ def _read_issue_meta(config: Config, path: Path) -> IssueMeta:
 def read_authors(config: Config) -> dict[str, Author]:
     path = config.root / AUTHORS_FILE
     data, lines = parse(read_text(path), path)
-    loader = Loader(config.site.languages)
+    loader = Loader(config.site.languages, syntax="yaml")
     authors = loader.value(dict[str, Author], data or {}, "")
+    if not loader.problems:
+        authors, more = complete_record(authors, config.fallbacks, config.site.languages)
+        loader.problems += more
     problems = located(path, lines, [_strip_dot(p) for p in loader.problems])
     if problems:
         raise InputError(problems)
@@ -200,7 +222,7 @@ def read_article(config: Config, path: Path) -> ArticleVersion:
                                   "name it <slug>.<language>.md, e.g. hip-hinge.en.md")])
     if match["lang"] not in config.site.languages:
         raise InputError([Problem(path, None, f"language {match['lang']!r} is not one of the site's languages",
-                                  f"use one of: {', '.join(config.site.languages)} (see newsletter.toml)")])
+                                  language_fix(path, config.site.languages))])
     if not inside(path, config.root):
         raise InputError([Problem(path, None, "is a link to a file outside the project folder",
                                   "copy the article file itself into the issue folder")])
@@ -213,7 +235,7 @@ def read_article(config: Config, path: Path) -> ArticleVersion:
         raise InputError([Problem(path, 1, "front matter not found",
                                   "start the file with a line '---', the fields, then another '---'")])
     data, lines = parse(front.group(1) or "", path, first_line=2)
-    loader = Loader()
+    loader = Loader(syntax="yaml")
     meta = loader.record(FrontMatter, data)
     if loader.problems:
         raise InputError(located(path, lines, loader.problems))
@@ -222,46 +244,53 @@ def read_article(config: Config, path: Path) -> ArticleVersion:
 
 
 def _group(meta: IssueMeta, lines: dict[str, int], versions: list[ArticleVersion], folder: Path,
-           problems: list[Problem]) -> list[Article]:
+           problems: list[Problem], unreadable: set[str]) -> list[Article]:
     groups: dict[str, dict[str, ArticleVersion]] = {}
     for v in versions:
         key = v.meta.translation_key or v.slug
         groups.setdefault(key, {})[v.lang] = v
-    issue_path = folder / ISSUE_FILE
-    articles = []
-    for i, slug in enumerate(meta.articles):
-        if slug not in groups:
-            problems.append(Problem(issue_path, lines.get(f"articles[{i}]"), f"articles[{i}]: no article file for {slug!r}",
-                                    f"create {slug}.<language>.md in {folder}, or fix the slug"))
-            continue
-        articles.append(Article(slug, dict(sorted(groups[slug].items()))))
-    return articles
+    problems += listing_problems(folder / ISSUE_FILE, meta.articles, lines, set(groups), unreadable)
+    listed = dict.fromkeys(s for s in meta.articles if s in groups)
+    return [Article(slug, dict(sorted(groups[slug].items()))) for slug in listed]
 
 
-def _cross_check(config: Config, folder: Path, meta: IssueMeta, articles: list[Article],
-                 authors: dict[str, Author]) -> list[Problem]:
+def _cross_check(config: Config, folder: Path, articles: list[Article],
+                 authors: dict[str, Author] | None, excused: set[str]) -> list[Problem]:
     slugs = {a.slug for a in articles}
     problems: list[Problem] = []
     for article in articles:
         for v in article.versions.values():
-            problems += _check_version(config, folder, v, slugs, authors)
+            problems += _check_version(config, folder, v, slugs, authors, excused)
     return problems
 
 
 def _check_version(config: Config, folder: Path, v: ArticleVersion, slugs: set[str],
-                   authors: dict[str, Author]) -> list[Problem]:
+                   authors: dict[str, Author] | None, excused: set[str]) -> list[Problem]:
     m, fix_ids = v.meta, ", ".join(s.id for s in config.sponsors)
     out = []
-    if m.author not in authors:
+    if authors is not None and m.author not in authors:  # None: authors.yaml itself is wrong
         out.append(Problem(v.path, v.line("author"), f"author: unknown author {m.author!r}",
                            f"add {m.author!r} to {AUTHORS_FILE} or use one of: {', '.join(sorted(authors))}"))
     for i, slug in enumerate(m.related):
-        if slug not in slugs or slug == v.slug:
+        if (slug not in slugs and slug not in excused) or slug == v.slug:
+            guess = did_you_mean(slug, slugs - {v.slug})
             out.append(Problem(v.path, v.line(f"related[{i}]"), f"related: {slug!r} is not another article of this issue",
-                               "use the slug of an article listed in issue.yaml"))
+                               f"did you mean {guess!r}?" if guess else "use the slug of an article listed in issue.yaml"))
     for i, sponsor in enumerate(m.sponsors):
         if config.sponsor(sponsor) is None:
             out.append(Problem(v.path, v.line(f"sponsors[{i}]"), f"sponsors: unknown sponsor {sponsor!r}", f"use one of: {fix_ids}"))
+    return out + _hero_problems(config, folder, v)
+
+
+def _hero_problems(config: Config, folder: Path, v: ArticleVersion) -> list[Problem]:
+    """The hero picture is optional, but a picture needs its words and words need a picture."""
+    m = v.meta
+    if m.hero is None:
+        return [Problem(v.path, v.line("hero_alt"), "hero_alt: there is no hero picture to describe",
+                        "add `hero: images/<file>` above it, or remove the hero_alt line")] if m.hero_alt else []
     if wrong := path_problem(folder, m.hero, config.root, limits.MAX_IMAGE_BYTES):
-        out.append(Problem(v.path, v.line("hero"), f"hero: image {m.hero!r} {wrong[0]}", wrong[1]))
-    return out
+        return [Problem(v.path, v.line("hero"), f"hero: image {m.hero!r} {wrong[0]}", wrong[1])]
+    if not m.hero_alt:
+        return [Problem(v.path, v.line("hero"), "hero: the picture has no hero_alt",
+                        "add `hero_alt: \"…\"` saying what the picture shows, for readers who cannot see it")]
+    return []

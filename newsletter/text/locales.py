@@ -11,6 +11,7 @@ from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.messages.plurals import get_plural
 from babel.lists import format_list
 
 RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"}
@@ -45,6 +46,26 @@ def text_direction(tag: str) -> str:
 def is_cjk(tag: str) -> bool:
     """Chinese/Japanese/Korean text wants its own font stack, line height and no italics."""
     return babel_locale(tag).language in {"zh", "ja", "ko"}
+
+
+def cjk_fonts(tag: str) -> str:
+    """Which CJK font stack a text needs: `tc` (Traditional Chinese faces), `sc`, `ja`, `ko`,
+    or "" for other scripts. Traditional text drawn with Simplified faces shows the wrong
+    glyph shapes, so the script decides, not the language."""
+    locale = babel_locale(tag)
+    if locale.language == "zh":
+        return "tc" if locale.script == "Hant" else "sc"
+    return locale.language if locale.language in {"ja", "ko"} else ""
+
+
+def same_language(tag: str, other: str) -> bool:
+    """zh-Hant and zh-Hans: one language in two scripts (a reader of one can read the other)."""
+    return babel_locale(tag).language == babel_locale(other).language
+
+
+def plural_count(tag: str) -> int:
+    """How many plural forms the language's catalogs have (1 for Chinese, 2 for English)."""
+    return get_plural(babel_locale(tag)).num_plurals
 
 
 def long_date(day: dt.date, tag: str) -> str:

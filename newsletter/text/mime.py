@@ -36,7 +36,7 @@ __all__ = [
     "message_id",
 ]
 
-PLACEHOLDERS = frozenset({"name", "email", "unsubscribe_url", "view_url"})
+PLACEHOLDERS = frozenset({"name", "email", "unsubscribe_url", "view_url", "preferences_url"})
 
 # Wider than the documented lowercase syntax on purpose: `%%Name%%` or `%%view-url%%` is a
 # typo, and it must fail loudly instead of reaching subscribers verbatim.
@@ -84,6 +84,7 @@ class Recipient:
     name: str
     unsubscribe_url: str
     view_url: str
+    preferences_url: str = ""   # required when the edition links to it (every footer does)
     unsubscribe_mailto: str = ""   # unsubscribe+<token>@…; the edition's plain address when empty
 
 
@@ -148,6 +149,7 @@ class PreparedEdition:
             "email": recipient.email,
             "unsubscribe_url": recipient.unsubscribe_url,
             "view_url": recipient.view_url,
+            "preferences_url": recipient.preferences_url,
         }
         text_values = {key: _qp_piece(value) for key, value in raw.items()}
         html_values = {key: _qp_piece(html.escape(value, quote=True)) for key, value in raw.items()}
@@ -165,6 +167,8 @@ class PreparedEdition:
         _check_header("recipient name", recipient.name)
         _check_address("recipient email", recipient.email)
         _check_url("unsubscribe_url", recipient.unsubscribe_url)
+        if "preferences_url" in self._html.keys or "preferences_url" in self._text.keys:
+            _check_url("preferences_url", recipient.preferences_url)
         _check_header("message_id", msg_id)
         if not _MSG_ID.fullmatch(msg_id):
             raise ValueError(f"message_id must look like <id@domain>: {msg_id!r}")
@@ -201,6 +205,10 @@ class _BodyTemplate:
             raise KeyError(f"unknown placeholder(s) {unknown}; known: {sorted(PLACEHOLDERS)}")
         self._literals = [_qp_piece(literal) for literal in literals[:-1]]
         self._literals.append(_qp(literals[-1]))
+
+    @property
+    def keys(self) -> frozenset[str]:
+        return frozenset(self._keys)
 
     def render(self, encoded_values: Mapping[str, bytes]) -> bytes:
         out = [self._literals[0]]

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 _SPEC = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])")
 _PERCENT = re.compile(r"%")
+# `％(name)s`, `%（name）s`: a placeholder typed while a Chinese input method was in
+# full-width mode. It looks right on screen, but Python sees no placeholder at all.
+_FULL_WIDTH = re.compile(r"[%％][(（](?P<name>[^)）\s]{1,40})[)）](?P<type>[a-zA-Z])")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,9 @@ def parse(text: str) -> Placeholders:
 
 def mismatches(english: str, translation: str) -> list[tuple[str, str]]:
     """(what is wrong, how to fix it) for each placeholder difference."""
+    typed, translation = _full_width(translation)
+    if typed:
+        return typed + mismatches(english, translation)
     want, got = parse(english), parse(translation)
     out = [(f"a lone \"%\" (character {i + 1}) would stop the email from being built",
             "write %% for a percent sign") for i in got.stray if not want.stray]
@@ -44,6 +50,22 @@ def mismatches(english: str, translation: str) -> list[tuple[str, str]]:
         out.append((f"placeholders {' '.join(got.positional) or '(none)'} do not match the English "
                     f"{' '.join(want.positional) or '(none)'}", "use the same placeholders in the same order"))
     return out
+
+
+def _full_width(text: str) -> tuple[list[tuple[str, str]], str]:
+    """Placeholders typed with full-width ％（）, and the text with them typed right."""
+    found = []
+
+    def fix(m: re.Match) -> str:
+        if not any(c in m.group() for c in "％（）"):
+            return m.group()
+        right = f"%({m['name']}){m['type']}"
+        found.append((f"placeholder {m.group()} is typed with full-width characters (a Chinese input "
+                      "method in full-width mode), so it is not filled in",
+                      f"switch the input method to half-width (English) and type {right}"))
+        return right
+
+    return found, _FULL_WIDTH.sub(fix, text)
 
 
 def _named(want: Counter, got: Counter) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from jinja2 import Environment
 
-from ..build import catalogs
+from ..build import catalogs, pictures
 from ..build.built import BuiltEdition
 from ..build.cache import BuildCache
 from ..build.inline import Inliner
@@ -168,6 +168,10 @@ class Preview:
                 return None
             try:
                 built = build_edition(s.config, s.issue, edition, s.loaded, s.when, s.cache)
+            except InputError as exc:  # a picture, nesting, or content lost in inlining
+                if [str(p) for p in exc.problems] != self.problems:
+                    self._fail([str(p) for p in exc.problems])
+                return None
             except BuildError as exc:
                 if str(exc) not in self.problems:
                     self._fail([str(exc)])
@@ -196,12 +200,18 @@ class Preview:
         return picture.read_bytes() if picture else None
 
     def asset(self, relative: str) -> Path | None:
-        """A picture an edition links to (`images/…` in the issue, `assets/…` in the project)."""
-        for base in (self.issue_dir, self.root):
-            path = (base / relative).resolve()
-            if path.is_relative_to(base) and path.is_file():
-                return path
-        return None
+        """A picture an edition links to, exactly as a build would publish it: an article's
+        hero, a picture in an article's body or a sponsor's logo. Nothing else of the project is reachable (not the
+        subscriber database, the ledgers or the outbox with its unsubscribe links)."""
+        s = self._state
+        published = {v.meta.hero: s.issue.folder for a in s.issue.articles for v in a.versions.values() if v.meta.hero}
+        published |= {p.relative: s.issue.folder for p in pictures.pictures(s.issue)}
+        published |= {sponsor.logo: s.config.root for sponsor in s.config.sponsors}
+        base = published.get(relative)
+        if base is None:
+            return None
+        path = (base / relative).resolve()
+        return path if path.is_relative_to(base.resolve()) and path.is_file() else None
 
     def watched_paths(self) -> list[Path]:
         root = self.root

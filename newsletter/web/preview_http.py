@@ -1,19 +1,26 @@
-"""The live preview's web server (loopback only) and its file watcher.
+"""The live preview's web server (loopback by default) and its file watcher.
 
 Pages are rendered from `templates/web/preview_*.j2`; the open page listens on
 `/events` (server-sent events) and reloads when the preview's version changes.
 Emails are served as built, with their published base URL pointed at this server so the
 pictures show without touching the network.
+
+The preview holds unpublished work inside a project that also holds the subscriber list,
+so it serves only what a build publishes (editions and their pictures) and its own pages,
+and answers only requests addressed to it by a local name (or the one name it is given):
+a web page cannot read it through DNS rebinding, where an attacker's own host name comes
+to point at 127.0.0.1.
 """
 from __future__ import annotations
 
 import errno
 import html
 import json
-import mimetypes
+import re
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
 from jinja2 import Environment
@@ -21,8 +28,10 @@ from jinja2 import Environment
 from ..errors import NewsletterError
 from ..text.mime import fill
 from .preview import Preview
+from .static import IMAGE_TYPES, NOSNIFF, content_type
 
 HOST = "127.0.0.1"
+LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")
 INDEX_TEMPLATE = "web/preview_index.html.j2"
 EDITION_TEMPLATE = "web/preview_edition.html.j2"
 DARK_QUERY = "@media (prefers-color-scheme: dark)"
@@ -32,22 +41,43 @@ HEARTBEAT_SECONDS = 10
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, preview: Preview, port: int):
+    def __init__(self, preview: Preview, port: int, bind: str = HOST, name: str | None = None):
+        """`bind`: the address to listen on; `name`: one more host name to answer to
+        (e.g. the machine's name on the local network, with `bind` 0.0.0.0)."""
         self.preview = preview
         self.ui: Environment = preview.env  # the session's one template environment
         self.changed = threading.Condition()
         self.stopping = threading.Event()
+        self.bind = bind
+        self.allowed_hosts = frozenset(LOCAL_NAMES + ((name.lower(),) if name else ()))
+        if ":" in bind:
+            self.address_family = socket.AF_INET6
         try:
-            super().__init__((HOST, port), PreviewHandler)
+            super().__init__((bind, port), PreviewHandler)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise NewsletterError(f"port {port} is already in use (another preview?); "
                                       f"stop it, or pick a free port: --port {port + 1}") from None
+            if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+                raise NewsletterError(f"--bind {bind}: this machine has no such address; "
+                                      f"leave it out to use {HOST}") from None
             raise
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.server_address[1]}/"
+        host = HOST if self.bind in ("0.0.0.0", "::") else (f"[{self.bind}]" if ":" in self.bind else self.bind)
+        return f"http://{host}:{self.server_address[1]}/"
+
+    def host_allowed(self, header: str | None) -> bool:
+        """The request's Host header (port removed) is one of ours."""
+        if not header:
+            return False
+        host = header.strip().lower()
+        if host.startswith("["):
+            host = host[: host.find("]") + 1]
+        else:
+            host = host.rsplit(":", 1)[0]
+        return host in self.allowed_hosts
 
     def notify(self) -> None:
         with self.changed:
@@ -79,6 +109,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        if not self.server.host_allowed(self.headers.get("Host")):
+            return self.send(421, "text/plain; charset=utf-8",
+                             b"misdirected request: open the preview at http://localhost:<port>/")
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         parts = [p for p in url.path.split("/") if p]
@@ -134,22 +167,22 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send(200, "message/rfc822", built.eml, {"Content-Disposition": f'attachment; filename="{name}"'})
 
     def site_file(self, parts, _query) -> None:
-        path = self.server.preview.asset("/".join(parts)) if parts else None
-        if path is None:
+        """A picture an edition shows: only heroes and logos, only as the image types."""
+        path = self.server.preview.asset(unquote("/".join(parts))) if parts else None
+        kind = content_type(path.name, IMAGE_TYPES) if path else None
+        if path is None or kind is None:
             return self.send(404, "text/plain", b"not found")
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self.send(200, kind, path.read_bytes())
 
     def web_file(self, parts, _query) -> None:
         """The web archive of the issue (article, author, category and edition pages,
         index, feeds) at the paths `dist/` would have: `/web/index.en.html`."""
-        path = "/".join(parts)
-        data = self.server.preview.site_file(path) if parts and ".." not in parts else None
+        path = unquote("/".join(parts))
+        kind = content_type(path)   # the strict map `serve` uses: nothing else is served
+        data = self.server.preview.site_file(path) if kind and parts and ".." not in parts else None
         if data is None:
             return self.send(404, "text/plain", b"not found")
-        kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        text = kind.startswith("text/") or kind.endswith("xml")
-        self.send(200, f"{kind}; charset=utf-8" if text else kind, data)
+        self.send(200, kind, data)
 
     def status(self, _parts, _query) -> None:
         preview = self.server.preview
@@ -162,7 +195,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        seen = int((query.get("since") or ["-1"])[0])
+        since = (query.get("since") or ["-1"])[0]
+        seen = int(since) if re.fullmatch(r"-?[0-9]{1,18}", since) else -1   # else: send the version
         server = self.server
         try:
             while not server.stopping.is_set():
@@ -190,7 +224,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """The sample subscriber's values, as in the sample .eml, so nobody reviews `%%name%%`."""
         person = self.server.preview.state.config.site.sample_subscriber
         return {"name": escape(person.name), "email": escape(person.email),
-                "unsubscribe_url": "#unsubscribe", "view_url": escape(edition.view_url)}
+                "unsubscribe_url": "#unsubscribe", "view_url": escape(edition.view_url),
+                "preferences_url": "#preferences"}
 
     def _local(self, page: str, dark: bool) -> bytes:
         """The email as published, with its web address pointing here; `dark` applies the
@@ -207,7 +242,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
-        for key, value in (headers or {}).items():
+        for key, value in (NOSNIFF | (headers or {})).items():
             self.send_header(key, value)
         self.end_headers()
         try:

@@ -1,81 +1,48 @@
-"""`newsletter serve`: the one-click unsubscribe endpoint and the web archive, on Starlette.
+"""`newsletter serve`: run the subscriber web app (`web/app.py`) under uvicorn.
 
-Mail providers POST to the List-Unsubscribe URL without cookies or JavaScript (RFC 8058),
-and link scanners GET every URL in a message, so GET only shows a bilingual page with a
-confirm button and never unsubscribes; POST unsubscribes, and doing it twice is harmless.
+Behind a reverse proxy, `forwarded_allow_ips` names the proxy addresses whose
+X-Forwarded-For / X-Forwarded-Proto headers are believed: the rate limits then count the
+real client addresses, and cookies are marked Secure when the proxy speaks https.
+`root_path` is the path prefix the proxy serves the app under (redirects keep it).
 """
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 
 import uvicorn
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import HTMLResponse
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
-from ..mailing.subscribers import Subscriber, SubscriberStore, database_path
-from ..mailing.tokens import secret_from, token_id, verify
+from ..mailing.tokens import secret_from
 from ..project.config import Config
-from ..project.root import DIST_DIR
+from .app import create_app
 
-TEMPLATE_DIR = "templates/web"
-TEMPLATE = "unsubscribe.html.j2"
-_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+__all__ = ["create_app", "run", "serve_in_thread", "server_config"]
 
 
-def create_app(config: Config, secret: bytes) -> Starlette:
-    env = Environment(loader=FileSystemLoader(config.root / TEMPLATE_DIR),
-                      autoescape=select_autoescape(default=True), keep_trailing_newline=True)
-    template = env.get_template(TEMPLATE)
-
-    def page(state: str, status: int, subscriber: Subscriber | None = None, action: str = "") -> HTMLResponse:
-        html = template.render(state=state, languages=config.site.languages, site_name=config.site.name,
-                               email=_masked(subscriber.email) if subscriber else "", action=action)
-        return HTMLResponse(html, status_code=status, headers=_HEADERS)
-
-    async def unsubscribe(request: Request) -> HTMLResponse:
-        token = request.path_params["token"]
-        subscriber = _find(config, secret, token)
-        if subscriber is None:
-            return page("invalid", 400)
-        if request.method == "GET":
-            done = subscriber.status == "unsubscribed"
-            return page("done" if done else "confirm", 200, subscriber, action=request.url.path)
-        await request.form()  # RFC 8058 body "List-Unsubscribe=One-Click"; the token decides
-        source = "one-click" if request.headers.get("origin") is None else "web"
-        with SubscriberStore(database_path(config)) as store:
-            store.unsubscribe(subscriber.email, source)
-        return page("done", 200, subscriber)
-
-    routes = [Route("/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"])]
-    dist = config.root / DIST_DIR
-    if dist.is_dir():
-        routes.append(Mount("/", StaticFiles(directory=dist, html=True), name="archive"))
-    return Starlette(routes=routes)
+def server_config(app, host: str = "127.0.0.1", port: int = 8025, forwarded_allow_ips: str | None = None,
+                  root_path: str = "") -> uvicorn.Config:
+    """How `serve` runs the app; tests and snapshots use the same, on port 0."""
+    # No access log: the URLs carry personal tokens.
+    return uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
+                          proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips or "127.0.0.1",
+                          root_path=root_path, limit_concurrency=200, h11_max_incomplete_event_size=16 * 1024)
 
 
-def _find(config: Config, secret: bytes, token: str) -> Subscriber | None:
-    """The subscriber a token was made for, or None for a forged, altered or unknown token."""
-    subscriber_id = token_id(token)
-    if subscriber_id is None or not database_path(config).is_file():
-        return None
-    with SubscriberStore(database_path(config)) as store:
-        subscriber = store.get(subscriber_id)
-    if subscriber is None or not verify(secret, token, subscriber.email):
-        return None
-    return subscriber
-
-
-def _masked(email: str) -> str:
-    """Enough to recognise one's own address on a shared screen, not enough to harvest it."""
-    local, _, domain = email.partition("@")
-    return f"{local[:2]}{'*' * max(1, len(local) - 2)}@{domain}"
-
-
-def run(config: Config, environ: Mapping[str, str], host: str = "127.0.0.1", port: int = 8025) -> None:
+def run(config: Config, environ: Mapping[str, str], host: str = "127.0.0.1", port: int = 8025,
+        forwarded_allow_ips: str | None = None, root_path: str = "") -> None:
     secret = secret_from(environ, config.sending.unsubscribe_secret_env)
-    # No access log: the URLs carry unsubscribe tokens.
-    uvicorn.run(create_app(config, secret), host=host, port=port, access_log=False, log_level="warning")
+    app = create_app(config, secret, environ=environ)
+    uvicorn.Server(server_config(app, host, port, forwarded_allow_ips, root_path)).run()
+
+
+def serve_in_thread(settings: uvicorn.Config) -> tuple[uvicorn.Server, threading.Thread, str]:
+    """Run a server in a thread (port 0: any free port); returns (server, thread, base URL)."""
+    server = uvicorn.Server(settings)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline and thread.is_alive():
+        time.sleep(0.01)
+    host, port = server.servers[0].sockets[0].getsockname()[:2]
+    return server, thread, f"http://{host}:{port}"

@@ -1,6 +1,8 @@
-"""Screenshots of every edition in real headless Chromium, and a contact sheet to attach
-to a review: sponsor × language rows, phone and desktop, light and dark columns; plus one
-article page per language at phone width (`article-<lang>.png`, the README's pictures).
+"""Screenshots of every edition in real headless Chromium, and contact sheets to attach
+to a review: each edition whole (masthead to footer) as one tall phone-width column,
+labelled with its sponsor and language, a few columns to a page; plus one article page
+per language at phone width (`article-<lang>.png`, the README's pictures) and the
+subscriber web pages (`snapshot_pages`).
 
 The editions are served by the preview server on 127.0.0.1 (pictures included), so
 nothing is fetched from the network.
@@ -16,21 +18,25 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..build.output import write_tree
+from ..build.output import build_lock, write_tree
 from ..build.pages import article_path
 from ..project.config import localized
 from ..text import locales
 from . import browser
 from .preview import Preview
 from .preview_http import PreviewServer
+from .snapshot_pages import page_shots
 
 VIEWPORTS = (browser.Viewport(375), browser.Viewport(375, dark=True),
              browser.Viewport(600), browser.Viewport(600, dark=True))
 GRID_VIEWPORT = browser.Viewport(1280, height=900)
 ARTICLE_VIEWPORT = browser.Viewport(375)
 ARTICLE_MAX_HEIGHT = 2400
-THUMB_WIDTH, THUMB_HEIGHT, LABEL_WIDTH, HEADER_HEIGHT, GAP = 200, 320, 230, 40, 12
-SHEET_NAME, GRID_NAME = "contact-sheet.png", "preview-grid.png"
+SHEET_VIEWPORT = browser.Viewport(375)   # the phone view is what most subscribers see
+COLUMNS_PER_PAGE = 4
+MAX_COLUMN_HEIGHT = 12_000               # taller emails are scaled down to fit, never cropped
+LABEL_HEIGHT, GAP = 96, 24                # a label is up to three lines (a long sponsor name wraps)
+SHEET_NAME, GRID_NAME = "contact-sheet-{page}.png", "preview-grid.png"
 
 
 @dataclass(frozen=True)
@@ -57,11 +63,14 @@ def snapshot(issue_dir: Path, out_dir: Path, environ: dict | None = None) -> dic
         grid = browser.screenshot(driver, GRID_VIEWPORT.width, max_height=2400)
         articles = {f"article-{lang}.png": _article_shot(driver, f"{server.url}web/{path}")
                     for lang, path in article_pages(preview).items()}
+        pages = page_shots(driver, preview.state.config)
     finally:
         driver.quit()
         server.close()
-    files = {s.path: s.png for s in shots} | {GRID_NAME: grid, SHEET_NAME: contact_sheet(shots)} | articles
-    write_tree(out_dir, files)
+    sheets = {SHEET_NAME.format(page=i): png for i, png in enumerate(contact_sheets(shots), 1)}
+    files = {s.path: s.png for s in shots} | {GRID_NAME: grid} | sheets | articles | pages
+    with build_lock(out_dir.parent):
+        write_tree(out_dir, files)
     return files
 
 
@@ -89,35 +98,36 @@ def _article_shot(driver, url: str) -> bytes:
     return browser.screenshot(driver, ARTICLE_VIEWPORT.width, max_height=ARTICLE_MAX_HEIGHT)
 
 
-def contact_sheet(shots: list[Shot]) -> bytes:
-    """One PNG: a row per edition (labelled), a column per viewport, each the top of the page."""
-    rows = list(dict.fromkeys(s.edition_id for s in shots))
-    width = LABEL_WIDTH + len(VIEWPORTS) * (THUMB_WIDTH + GAP)
-    sheet = Image.new("RGB", (width, HEADER_HEIGHT + len(rows) * (THUMB_HEIGHT + GAP)), "white")
-    draw = ImageDraw.Draw(sheet)
-    font = _font(16)
-    for col, vp in enumerate(VIEWPORTS):
-        draw.text((LABEL_WIDTH + col * (THUMB_WIDTH + GAP), 10), f"{vp.width} px, {'dark' if vp.dark else 'light'}",
-                  fill="black", font=font)
-    for shot in shots:
-        row, col = rows.index(shot.edition_id), VIEWPORTS.index(shot.viewport)
-        top = HEADER_HEIGHT + row * (THUMB_HEIGHT + GAP)
-        if col == 0:
-            draw.multiline_text((8, top + 8), shot.label, fill="black", font=font, spacing=6)
-        sheet.paste(_thumbnail(shot.png), (LABEL_WIDTH + col * (THUMB_WIDTH + GAP), top))
+def contact_sheets(shots: list[Shot]) -> list[bytes]:
+    """PNG pages of COLUMNS_PER_PAGE columns: each edition's whole 375 px light screenshot,
+    labelled above with its sponsor and language (scaled down only when taller than
+    MAX_COLUMN_HEIGHT, so the footer and the last article are always on the sheet)."""
+    phone = [s for s in shots if s.viewport == SHEET_VIEWPORT]
+    pages = [phone[i:i + COLUMNS_PER_PAGE] for i in range(0, len(phone), COLUMNS_PER_PAGE)]
+    return [_page(page) for page in pages]
+
+
+def _page(shots: list[Shot]) -> bytes:
+    columns = [_column(s.png) for s in shots]
+    width = GAP + len(columns) * (SHEET_VIEWPORT.width + GAP)
+    height = LABEL_HEIGHT + max(c.height for c in columns) + GAP
+    sheet = Image.new("RGB", (width, height), "#e8e8e8")
+    draw, font = ImageDraw.Draw(sheet), _font(18)
+    for i, (shot, column) in enumerate(zip(shots, columns)):
+        left = GAP + i * (SHEET_VIEWPORT.width + GAP)
+        draw.multiline_text((left, 8), shot.label, fill="black", font=font, spacing=4)
+        sheet.paste(column, (left + (SHEET_VIEWPORT.width - column.width) // 2, LABEL_HEIGHT))
     buffer = io.BytesIO()
     sheet.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
 
 
-def _thumbnail(png: bytes) -> Image.Image:
+def _column(png: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    crop_height = round(image.width * THUMB_HEIGHT / THUMB_WIDTH)
-    image = image.crop((0, 0, image.width, min(crop_height, image.height)))
-    image.thumbnail((THUMB_WIDTH, THUMB_HEIGHT))
-    framed = Image.new("RGB", (THUMB_WIDTH, THUMB_HEIGHT), "#dddddd")
-    framed.paste(image, (0, 0))
-    return framed
+    if image.height > MAX_COLUMN_HEIGHT:
+        image = image.resize((round(image.width * MAX_COLUMN_HEIGHT / image.height), MAX_COLUMN_HEIGHT),
+                             Image.Resampling.LANCZOS)
+    return image
 
 
 def _font(size: int) -> ImageFont.ImageFont:
