@@ -24,8 +24,8 @@ from ..project.config import CONFIG_NAME, Config, load_config
 from ..project.root import DIST_DIR, find_project_root
 from ..text.mime import PreparedEdition, Recipient, check_address, check_url
 from .ledger import Ledger, ledger_path
-from .subscribers import SubscriberStore, database_path, edition_language
 from .pauses import Pauses
+from .subscribers import SubscriberStore, database_path, edition_language
 from .tokens import (
     PREFERENCES,
     bounce_base,
