@@ -106,6 +106,7 @@ def prepare(work: Path, before: str | None) -> dict[str, Path]:
         plan_editions,
         read_issue,
     )
+    from newsletter.build.personal import neutralise
     from newsletter.build.render import render_edition
     from newsletter.build.views import edition_view
 
@@ -115,7 +116,7 @@ def prepare(work: Path, before: str | None) -> dict[str, Path]:
     issue = read_issue(config, paths["project"] / ISSUE)
     cache = BuildCache(config.root, load_catalogs(config))
     for i, edition in enumerate(plan_editions(config, issue)):
-        view = edition_view(config, issue, edition, cache.ui_for(edition.languages), cache.bodies)
+        view = neutralise(edition_view(config, issue, edition, cache.ui_for(edition.languages), cache.bodies))
         html = render_edition(cache.env, view, edition.sponsor.colors.__dict__).html
         (paths["html"] / f"{i:02}.html").write_text(html, encoding="utf-8")
     if before:
