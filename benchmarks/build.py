@@ -1,93 +1,203 @@
-"""Build speed: per-edition render and inline times and the whole build of the sample
-issue, against premailer with its default 128-entry cache, measured in the same run.
+"""Build speed against the inliners alone, like with like, in one run.
 
-premailer reads PREMAILER_CACHE_MAXSIZE once, at import, so each configuration runs in
-its own child process. Usage: python benchmarks/build.py [--repeat N]
+Every figure is CPU time per edition of the sample issue (9 editions), each measured in a
+fresh process (so nothing is warm that a real `newsletter build` would not have warm),
+in interleaved rounds (build, premailer, juice, build, …: the machine's load falls on
+all of them alike), and the median of the rounds is shown:
+
+- the build: `build()` of the sample issue, after the imports (and, beside it, the whole
+  `newsletter build`-like process with its interpreter start and imports);
+- premailer alone on the same HTML: the build's own edition HTML before inlining, given
+  to premailer with the build's options, as one call per edition;
+- juice alone on the same HTML, when `node` and the npm package (`npm ci`) are present;
+- `newsletter check` against `newsletter build` (which also runs the checks), both as
+  whole processes: check finds the build current and reuses it;
+- with `--before REV`: the build of that git revision (e.g. `main`), from `git archive`,
+  measured the same way, for before/after figures.
+
+    python benchmarks/build.py [--rounds 7] [--before main]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-ISSUE = REPO / "issues" / "2026-11"
+ISSUE = "issues/2026-11"
+JUICE = REPO / "node_modules" / "juice"
+
+# Each child prints one JSON line: {"cpu_ms": CPU of the measured part, "editions": n}.
+BUILD_CHILD = """
+import json, sys, time
+from pathlib import Path
+from newsletter.build.pipeline import build
+project, out = Path(sys.argv[1]), Path(sys.argv[2])
+start = time.process_time()
+result = build(project / "{issue}", out, environ={{}})
+print(json.dumps({{"cpu_ms": (time.process_time() - start) * 1000, "editions": len(result.editions)}}))
+"""
+
+PREMAILER_CHILD = """
+import json, sys, time
+from pathlib import Path
+from newsletter.build.inline import inline_css   # premailer with the build's options
+pages = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).glob("*.html"))]
+start = time.process_time()
+for page in pages:
+    inline_css(page)
+print(json.dumps({"cpu_ms": (time.process_time() - start) * 1000, "editions": len(pages)}))
+"""
+
+JUICE_CHILD = """
+const fs = require("fs"), path = require("path");
+const juice = require(process.argv[1]);   // node -e: arguments start at argv[1]
+const dir = process.argv[2];
+const pages = fs.readdirSync(dir).filter(n => n.endsWith(".html")).sort()
+  .map(n => fs.readFileSync(path.join(dir, n), "utf8"));
+const start = process.cpuUsage();
+for (const page of pages) juice(page, {removeStyleTags: true, preserveMediaQueries: true, preservePseudos: true});
+const used = process.cpuUsage(start);
+console.log(JSON.stringify({cpu_ms: (used.user + used.system) / 1000, editions: pages.length}));
+"""
 
 
-def measure(repeat: int) -> dict:
-    """Runs in a child process: time each step of every edition, then whole builds."""
+def run_child(command: list[str], env: dict | None = None, cwd: Path | None = None) -> dict:
+    """Run one measuring child; adds the child's whole-process CPU (getrusage). A child
+    that prints no JSON (a CLI command) is measured as a whole process only."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # cwd: `python -c` puts the working directory first on sys.path, before PYTHONPATH
+    out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd or tempfile.gettempdir())
+    last = (out.stdout.strip().splitlines() or [""])[-1]
+    if out.returncode not in (0, 1) or (out.returncode == 1 and last.startswith("{")) \
+            or (command[1] == "-c" and not last.startswith("{")):   # 1: `newsletter check` found problems
+        raise SystemExit(f"{' '.join(command[:3])} failed (a --before revision must build this "
+                         f"project as laid out now):\n{out.stderr[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures = json.loads(last) if last.startswith("{") else {"cpu_ms": None, "editions": 1}
+    figures["process_ms"] = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
+    return figures
+
+
+def code_env(source: Path) -> dict:
+    """Import `newsletter` from `source` (PYTHONPATH comes before the editable install)."""
+    return {**os.environ, "PYTHONPATH": str(source)}
+
+
+def prepare(work: Path, before: str | None) -> dict[str, Path]:
+    """A copy of the sample project, its edition HTML before inlining, and old sources."""
     sys.path.insert(0, str(REPO))
-    from newsletter.build.inline import inline_css
+    sys.path.insert(0, str(REPO / "tests"))
+    from conftest import copy_project
+
+    from newsletter.build.cache import BuildCache
     from newsletter.build.pipeline import (
-        build,
         load_catalogs,
         load_config,
         plan_editions,
         read_issue,
     )
-    from newsletter.build.render import make_environment, render_edition, ui_functions
+    from newsletter.build.personal import neutralise
+    from newsletter.build.render import render_edition
     from newsletter.build.views import edition_view
 
-    config = load_config(REPO)
-    issue = read_issue(config, ISSUE)
-    loaded = load_catalogs(config)
-    render_ms, inline_ms = {}, {}
-    for edition in plan_editions(config, issue):
-        env = make_environment(config.root)
-        ui = {lang: ui_functions(loaded[lang].translations) for lang in edition.languages}
-        view = edition_view(config, issue, edition, ui)
-        rendered = _timed(repeat, lambda: render_edition(env, view, edition.sponsor.colors.__dict__), render_ms,
-                          edition.id)
-        _timed(repeat, lambda: inline_css(rendered.html), inline_ms, edition.id)
-    with tempfile.TemporaryDirectory() as out:
-        whole = [_clock(lambda: build(ISSUE, Path(out), environ={})) for _ in range(repeat)]
-    return {"render_ms": render_ms, "inline_ms": inline_ms, "build_ms": statistics.median(whole)}
+    paths = {"project": copy_project(work / "project"), "html": work / "html", "out": work / "out"}
+    paths["html"].mkdir()
+    config = load_config(paths["project"])
+    issue = read_issue(config, paths["project"] / ISSUE)
+    cache = BuildCache(config.root, load_catalogs(config))
+    for i, edition in enumerate(plan_editions(config, issue)):
+        view = neutralise(edition_view(config, issue, edition, cache.ui_for(edition.languages), cache.bodies))
+        html = render_edition(cache.env, view, edition.sponsor.colors.__dict__).html
+        (paths["html"] / f"{i:02}.html").write_text(html, encoding="utf-8")
+    if before:
+        paths["before"] = work / "before"
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", before, "newsletter"],
+                                 capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+            tar.extractall(paths["before"], filter="data")
+    return paths
 
 
-def _timed(repeat, action, into, key):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = action()
-        times.append((time.perf_counter() - start) * 1000)
-    into[key] = statistics.median(times)
-    return result
+def contenders(paths: dict[str, Path]) -> dict[str, tuple]:
+    python = sys.executable
+    found = {
+        "build": ([python, "-c", BUILD_CHILD.format(issue=ISSUE), str(paths["project"]), str(paths["out"])],
+                  code_env(REPO)),
+        "premailer": ([python, "-c", PREMAILER_CHILD, str(paths["html"])], code_env(REPO)),
+    }
+    if "before" in paths:
+        found["build (before)"] = ([python, "-c", BUILD_CHILD.format(issue=ISSUE), str(paths["project"]),
+                                    str(paths["out"])], code_env(paths["before"]))
+    for command in ("build", "check"):   # the whole commands, as a volunteer runs them
+        found[f"cli {command}"] = ([python, "-m", "newsletter", command, ISSUE], code_env(REPO), paths["project"])
+    node = shutil.which("node")
+    if node and JUICE.is_dir():
+        found["juice"] = ([node, "-e", JUICE_CHILD, str(JUICE), str(paths["html"])], dict(os.environ))
+    return found
 
 
-def _clock(action) -> float:
-    start = time.perf_counter()
-    action()
-    return (time.perf_counter() - start) * 1000
+def measure(rounds: int, before: str | None) -> dict[str, list[dict]]:
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as folder:
+        paths = prepare(Path(folder), before)
+        runs = contenders(paths)
+        for run in runs.values():   # warm-up: disk caches, compiled templates, a build in dist/
+            run_child(*run)
+        results: dict[str, list[dict]] = {name: [] for name in runs}
+        names = list(runs)
+        for r in range(rounds):
+            for name in names[r % len(names):] + names[:r % len(names)]:   # rotate the order
+                results[name].append(run_child(*runs[name]))
+    return results
 
 
-def run_child(cache_size: str, repeat: int) -> dict:
-    env = {**os.environ, "PREMAILER_CACHE_MAXSIZE": cache_size, "NEWSLETTER_BENCH_CHILD": str(repeat)}
-    out = subprocess.run([sys.executable, __file__], env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+def per_edition(samples: list[dict], key: str) -> float:
+    return statistics.median(s[key] / s["editions"] for s in samples)
+
+
+def report(results: dict[str, list[dict]], rounds: int) -> None:
+    editions = results["build"][0]["editions"]
+    print(f"CPU per edition, sample issue ({editions} editions), median of {rounds} interleaved rounds, "
+          f"fresh process each")
+    print(f"  {'':34}{'measured part':>15}{'whole process':>15}")
+    for name, samples in results.items():
+        if name.startswith("cli "):
+            continue
+        label = {"build": "newsletter build (this tree)", "premailer": "premailer alone, same HTML",
+                 "juice": "juice alone, same HTML"}.get(name, f"newsletter {name}")
+        print(f"  {label:34}{per_edition(samples, 'cpu_ms'):>12.1f} ms{per_edition(samples, 'process_ms'):>12.1f} ms")
+    build = per_edition(results["build"], "cpu_ms")
+    print(f"build ÷ premailer alone: {build / per_edition(results['premailer'], 'cpu_ms'):.2f}x (goal <= 1.5x)")
+    if "juice" in results:
+        print(f"build ÷ juice alone:     {build / per_edition(results['juice'], 'cpu_ms'):.2f}x (goal <= 2.5x)")
+    else:
+        print("juice: not measured (needs node and `npm ci` in the repository)")
+    build_cli, check_cli = (statistics.median(s["process_ms"] for s in results[f"cli {c}"]) for c in ("build", "check"))
+    print(f"`newsletter check` ÷ `newsletter build`, whole processes: {check_cli:.0f} ÷ {build_cli:.0f} ms = "
+          f"{check_cli / build_cli:.2f} (goal <= 0.5; check reuses the build in dist/)")
+    if "build (before)" in results:
+        old = per_edition(results["build (before)"], "cpu_ms")
+        print(f"before ÷ now:            {old / build:.2f}x faster ({old:.1f} -> {build:.1f} ms per edition)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median is shown)")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (the median is shown)")
+    parser.add_argument("--before", metavar="REV", help="also measure the build of this git revision")
     args = parser.parse_args()
-    ours, default = run_child("4096", args.repeat), run_child("128", args.repeat)
-    print(f"{'edition':<22}{'render ms':>10}{'inline ms':>11}{'inline ms (cache 128)':>23}{'ratio':>7}")
-    for edition, render in ours["render_ms"].items():
-        a, b = ours["inline_ms"][edition], default["inline_ms"][edition]
-        print(f"{edition:<22}{render:>10.1f}{a:>11.1f}{b:>23.1f}{b / a:>6.1f}x")
-    a, b = ours["build_ms"], default["build_ms"]
-    print(f"\nwhole build of {len(ours['render_ms'])} editions: {a:.0f} ms "
-          f"(premailer default cache: {b:.0f} ms, {b / a:.1f}x slower)")
+    started = time.monotonic()
+    report(measure(args.rounds, args.before), args.rounds)
+    print(f"({time.monotonic() - started:.0f} s)")
 
 
 if __name__ == "__main__":
-    if os.environ.get("NEWSLETTER_BENCH_CHILD"):
-        print(json.dumps(measure(int(os.environ["NEWSLETTER_BENCH_CHILD"]))))
-    else:
-        main()
+    main()

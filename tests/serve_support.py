@@ -115,8 +115,11 @@ class Served:
         folder = self.root / self.config.sending.outbox
         if not folder.exists():
             return []
-        return [email.message_from_bytes(m.as_bytes(), policy=email.policy.default)
-                for m in mailbox.Maildir(folder, create=False)]
+        try:
+            return [email.message_from_bytes(m.as_bytes(), policy=email.policy.default)
+                    for m in mailbox.Maildir(folder, create=False)]
+        except FileNotFoundError:  # the transport is still making new/, cur/ and tmp/: none yet
+            return []
 
 
 def _lower(headers) -> dict:

@@ -7,7 +7,7 @@ import re
 import urllib.parse
 
 from newsletter.mailing.pauses import Pauses
-from newsletter.mailing.send import Settings, load_campaign, send
+from newsletter.mailing.send import Settings, dry_run, load_campaign, send
 from newsletter.mailing.subscribers import database_path
 from newsletter.mailing.transports import make_transport
 from tests.conftest import SAMPLE_ISSUE
@@ -127,3 +127,19 @@ def test_a_reader_without_an_email_at_hand_gets_a_fresh_link(served):
     expired = served.client("en").get(link)
     assert expired.status == 410 and 'href="/preferences"' in expired.body and "Get a new link" in expired.body
     assert served.client("en").submit("/preferences", {"email": "not an address"}).status == 400
+
+
+def test_a_paused_subscriber_is_counted_as_skipped_in_the_streamed_plan(served):
+    """Recipients stream from SQLite: the pause is applied there, and in the counts."""
+    person = served.person(served.rows[2]["email"])
+    before = load_campaign(served.root / SAMPLE_ISSUE, Settings(), ENV)
+    with Pauses(database_path(served.config)) as pauses:
+        pauses.pause(person.id, 1, dt.datetime.now(dt.timezone.utc))
+    campaign = load_campaign(served.root / SAMPLE_ISSUE, Settings(), ENV)
+    planned = list(dry_run(campaign))
+    assert person.email not in {email for _, email in planned}
+    assert campaign.paused == [person.id]
+    assert len(campaign.jobs) == len(planned) == len(before.jobs) - 1
+    assert sum(campaign.skipped.values()) == sum(before.skipped.values()) + 1
+    job = next(iter(campaign.jobs))
+    assert "/preferences/" in job.recipient.preferences_url

@@ -187,7 +187,7 @@ def test_serves_the_web_archive_at_the_view_in_browser_paths(served):
 
 def test_the_links_in_a_planned_message_open_their_pages(served):
     campaign = load_campaign(served.root / SAMPLE_ISSUE, Settings(), ENV)
-    job = campaign.jobs[0]
+    job = next(iter(campaign.jobs))   # a Recipients stream
     for link in (job.recipient.unsubscribe_url, job.recipient.preferences_url):
         reply = served.client("en").get(urllib.parse.urlsplit(link).path)
         assert reply.status == 200, link

@@ -17,17 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment
-
 from ..project.config import Config, localized
 from ..project.sources import Issue
 from ..text import locales
+from .cache import BuildCache
 from .catalogs import LoadedCatalog
 from .directory import directory_files, index_lists, listed_articles, newest_first
 from .output import write_file, write_tree
 from .pages import article_files, check_issue_name, summary_articles
 from .plan import Edition
-from .render import make_environment, render_template, ui_functions
+from .render import render_template
 from .views import edition_view
 
 PAGE_TEMPLATE = "web/page.html.j2"
@@ -50,25 +49,24 @@ class Link:
 
 
 def web_files(config: Config, issue: Issue, editions: list[Edition],
-              loaded: dict[str, LoadedCatalog]) -> dict[str, bytes]:
+              loaded: dict[str, LoadedCatalog], cache: BuildCache | None = None) -> dict[str, bytes]:
     """The web pages of one issue plus its `archive.json`, keyed by path in the issue folder."""
     check_issue_name(issue, DIRECTORY_FOLDERS)
-    env = make_environment(config.root)
-    files = {f"{e.stem}.html": render_page(env, config, issue, e, editions, loaded).encode("utf-8")
+    cache = cache or BuildCache(config.root, loaded)
+    files = {f"{e.stem}.html": render_page(cache, config, issue, e, editions).encode("utf-8")
              for e in editions}
-    files |= article_files(config, issue, loaded, env)
-    files[SUMMARY_FILE] = _json(issue_summary(config, issue, editions))
+    files |= article_files(config, issue, loaded, cache.env, cache.bodies, cache.ui)
+    files[SUMMARY_FILE] = _json(issue_summary(config, issue, editions, cache.bodies))
     return files
 
 
-def render_page(env: Environment, config: Config, issue: Issue, edition: Edition,
-                editions: list[Edition], loaded: dict[str, LoadedCatalog]) -> str:
+def render_page(cache: BuildCache, config: Config, issue: Issue, edition: Edition,
+                editions: list[Edition]) -> str:
     """One edition as a web page; URLs are relative to the page's own folder."""
     local = dataclasses.replace(edition, base_url=TO_ARCHIVE_ROOT)
-    ui = {lang: ui_functions(loaded[lang].translations) for lang in edition.languages}
-    view = edition_view(config, issue, local, ui)
+    view = edition_view(config, issue, local, cache.ui_for(edition.languages), cache.bodies)
     siblings = [e for e in editions if e.sponsor.id == edition.sponsor.id]
-    return render_template(env, PAGE_TEMPLATE, v=view, c=edition.sponsor.colors.__dict__,
+    return render_template(cache.env, PAGE_TEMPLATE, v=view, c=edition.sponsor.colors.__dict__,
                    links=edition_links(siblings, edition, prefix=""),
                    home=f"{TO_ARCHIVE_ROOT}/index.{edition.primary}.html",
                    feed=f"{TO_ARCHIVE_ROOT}/feed.{edition.primary}.xml")
@@ -81,7 +79,7 @@ def edition_links(editions: list[Edition], current: Edition | None, prefix: str)
                  e is current, e.bilingual) for e in editions]
 
 
-def issue_summary(config: Config, issue: Issue, editions: list[Edition]) -> dict:
+def issue_summary(config: Config, issue: Issue, editions: list[Edition], bodies=None) -> dict:
     """What the archive root needs to list this issue later, without re-reading its sources."""
     meta = issue.meta
     return {
@@ -90,21 +88,22 @@ def issue_summary(config: Config, issue: Issue, editions: list[Edition]) -> dict
         "editions": [{"sponsor": e.sponsor.id, "sponsor_name": e.sponsor.name,
                       "language": e.language, "languages": list(e.languages),
                       "page": f"{issue.name}/{e.stem}.html"} for e in editions],
-    } | summary_articles(config, issue, editions)
+    } | summary_articles(config, issue, editions, bodies)
 
 
-def write_archive(out_root: Path, config: Config, loaded: dict[str, LoadedCatalog]) -> list[Path]:
+def write_archive(out_root: Path, config: Config, loaded: dict[str, LoadedCatalog],
+                  cache: BuildCache | None = None) -> list[Path]:
     """Rewrite `index.<lang>.html` and `feed.<lang>.xml` at the archive root from every
     issue summary there; each file is replaced in one move."""
-    env = make_environment(config.root)
+    cache = cache or BuildCache(config.root, loaded)
     issues = read_summaries(out_root)
     written = []
-    ui = {lang: ui_functions(loaded[lang].translations) for lang in config.site.languages}
-    pages = directory_files(env, config, issues, ui)
+    ui = {lang: cache.ui(lang) for lang in config.site.languages}
+    pages = directory_files(cache.env, config, issues, ui)
     for folder in DIRECTORY_FOLDERS:  # replaced whole: an author or category gone is gone
         write_tree(out_root / folder, {name.split("/", 1)[1]: text.encode("utf-8")
                                        for name, text in pages.items() if name.startswith(f"{folder}/")})
-    for name, text in archive_files(env, config, issues, loaded).items():
+    for name, text in archive_files(cache, config, issues).items():
         written.append(write_file(out_root / name, text.encode("utf-8")))
     return written + [out_root / name for name in pages]
 
@@ -120,12 +119,11 @@ def read_summaries(out_root: Path) -> list[dict]:
     return sorted(found, key=lambda s: (s["date"], s["number"]), reverse=True)
 
 
-def archive_files(env: Environment, config: Config, issues: list[dict],
-                  loaded: dict[str, LoadedCatalog]) -> dict[str, str]:
-    files = {}
+def archive_files(cache: BuildCache, config: Config, issues: list[dict]) -> dict[str, str]:
+    files, env = {}, cache.env
     languages = config.site.languages
     for lang in languages:
-        ui = ui_functions(loaded[lang].translations)
+        ui = cache.ui(lang)
         entries = [_index_entry(s, lang) for s in issues]
         others = [Link(f"index.{t}.html", t, locales.display_name(t, t), t == lang) for t in languages]
         common = dict(lang=lang, dir=locales.text_direction(lang), cjk=locales.is_cjk(lang),

@@ -138,6 +138,19 @@ def _short(msgid) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
+def load_catalogs(config) -> dict[str, LoadedCatalog]:
+    """Every site language's catalog; all problems of all of them in one InputError."""
+    loaded, problems = {}, []
+    for lang in config.site.languages:
+        try:
+            loaded[lang] = load_chain(config.root, config.fallbacks.chain(lang))
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise InputError(problems)
+    return loaded
+
+
 def load_chain(root: Path, chain: tuple[str, ...]) -> LoadedCatalog:
     """The UI strings of the chain's first language, each one it lacks (untranslated, fuzzy,
     broken) taken from the next language of its fallback chain that has it: a zh-Hant

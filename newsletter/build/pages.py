@@ -28,7 +28,9 @@ from ..text import locales
 from ..text import markdown as markup
 from ..text.width import truncate
 from . import pictures
+from .bodies import Bodies
 from .catalogs import LoadedCatalog
+from .plan import page_versions  # planned in plan.py, which checks load cheaply
 from .render import make_environment, render_template, ui_functions
 from .views import EXCERPT_WIDTH
 
@@ -67,22 +69,12 @@ def check_issue_name(issue: Issue, reserved: tuple[str, ...]) -> None:
                                   "archive's own pages", "rename the folder, e.g. after the issue's month: 2026-12")])
 
 
-def page_versions(config: Config, issue: Issue, article: Article) -> dict[str, ArticleVersion]:
-    """The version each site language's page shows: its own, else (policy `keep`) the
-    original with a notice; under `hide`, no page where there is no translation."""
-    pages = {}
-    for lang in config.site.languages:
-        version = article.versions.get(lang)
-        if version is None and issue.meta.untranslated == "keep":
-            version = article.original
-        if version is not None:
-            pages[lang] = version
-    return pages
-
-
-def excerpt_of(version: ArticleVersion, width: int = EXCERPT_WIDTH) -> str:
+def excerpt_of(version: ArticleVersion, width: int = EXCERPT_WIDTH, bodies: Bodies | None = None) -> str:
     """The written excerpt, else the body's first paragraph, cut to `width` display columns."""
-    return truncate(version.meta.excerpt or markup.first_paragraph(version.body), width)
+    if version.meta.excerpt:
+        return truncate(version.meta.excerpt, width)
+    first = bodies.get(version).first_paragraph if bodies else markup.first_paragraph(version.body)
+    return truncate(first, width)
 
 
 @dataclass(frozen=True)
@@ -141,21 +133,26 @@ class ArticlePage:
     json_ld: dict = field(default_factory=dict)
 
 
-def article_files(config: Config, issue: Issue, loaded: dict[str, LoadedCatalog], env=None) -> dict[str, bytes]:
-    """Every article page of the issue, keyed by path inside the issue's folder."""
+def article_files(config: Config, issue: Issue, loaded: dict[str, LoadedCatalog], env=None,
+                  bodies: Bodies | None = None, ui_of=None) -> dict[str, bytes]:
+    """Every article page of the issue, keyed by path inside the issue's folder; `bodies`
+    and `ui_of(lang)` share the build's parsed bodies and UI strings (see cache.py)."""
     env = env or make_environment(config.root)
-    ui = {lang: ui_functions(loaded[lang].translations) for lang in config.site.languages}
+    bodies = bodies or Bodies()
+    ui = {lang: ui_of(lang) if ui_of else ui_functions(loaded[lang].translations) for lang in config.site.languages}
     files = {}
     for article in issue.articles:
         for lang in page_versions(config, issue, article):
-            page = article_page(config, issue, article, lang, ui[lang])
+            page = article_page(config, issue, article, lang, ui[lang], bodies)
             html = render_template(env, ARTICLE_TEMPLATE, p=page, c=SITE_COLORS)
             files[f"{lang}/{article.slug}.html"] = html.encode("utf-8")
     return files
 
 
-def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: Any) -> ArticlePage:
+def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: Any,
+                 bodies: Bodies | None = None) -> ArticlePage:
     """What the page of `article` in `lang` shows, as plain data for the template."""
+    bodies = bodies or Bodies()
     pages = page_versions(config, issue, article)
     v, m = pages[lang], pages[lang].meta
     author = issue.authors[m.author]
@@ -172,15 +169,15 @@ def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: 
         bio=author.bio.get(lang) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, lang),
         date_iso=m.date.isoformat(), hero_src=f"{TO_ROOT}/{issue.name}/{m.hero}" if m.hero else "",
         hero_alt=m.hero_alt or "", hero_size=images.size(issue.folder / m.hero) if m.hero else (0, 0),
-        excerpt=excerpt_of(v),
-        body_html=Markup(markup.to_html(v.body, pictures.shown_under(issue, v, f"{TO_ROOT}/{issue.name}/"))),
+        excerpt=excerpt_of(v, bodies=bodies),
+        body_html=Markup(bodies.get(v, pictures.shown_under(issue, v, f"{TO_ROOT}/{issue.name}/")).html),
         discuss_url=m.discuss or "", sponsored_by=_credits(config, m.sponsors, lang),
         links={"self": f"{article.slug}.html", "home": f"{TO_ROOT}/index.{lang}.html", "issue": f"{TO_ROOT}/index.{lang}.html#issue-{issue.name}",
                "category": f"{TO_ROOT}/{category_path(lang, category)}",
                "author": f"{TO_ROOT}/{author_path(lang, m.author)}", "feed": f"{TO_ROOT}/feed.{lang}.xml"},
         absolute={"base": base, "canonical": f"{base}/{original}", "page": f"{base}/{own}", "image": f"{base}/{issue.name}/{m.hero}" if m.hero else "",
                   "author": f"{base}/{author_path(lang, m.author)}"},
-        cards=_cards(config, issue, m.related, lang), alternates=_alternates(issue, article, pages, lang)))
+        cards=_cards(config, issue, m.related, lang, bodies), alternates=_alternates(issue, article, pages, lang)))
 
 
 def with_json_ld(page: ArticlePage) -> ArticlePage:
@@ -212,7 +209,7 @@ def _credits(config: Config, sponsor_ids: list[str], lang: str) -> str:
     return locales.join_names([localized(config.sponsor(s).name, lang) for s in sponsor_ids], lang)
 
 
-def _cards(config: Config, issue: Issue, related: list[str], lang: str) -> list[Card]:
+def _cards(config: Config, issue: Issue, related: list[str], lang: str, bodies: Bodies | None = None) -> list[Card]:
     """Related articles that have a page in `lang`, each as a card."""
     by_slug = {a.slug: a for a in issue.articles}
     cards = []
@@ -222,7 +219,7 @@ def _cards(config: Config, issue: Issue, related: list[str], lang: str) -> list[
             continue
         author = issue.authors[version.meta.author]
         cards.append(Card(version.meta.title, version.lang, author.name.get(lang) or author.name.get(version.lang, ""),
-                          excerpt_of(version, CARD_WIDTH), f"{TO_ROOT}/{article_path(issue.name, lang, slug)}"))
+                          excerpt_of(version, CARD_WIDTH, bodies), f"{TO_ROOT}/{article_path(issue.name, lang, slug)}"))
     return cards
 
 
@@ -234,7 +231,7 @@ def _alternates(issue: Issue, article: Article, pages: dict[str, ArticleVersion]
             for tag, version in pages.items() if version.lang == tag or tag == lang]
 
 
-def summary_articles(config: Config, issue: Issue, editions: list) -> dict:
+def summary_articles(config: Config, issue: Issue, editions: list, bodies: Bodies | None = None) -> dict:
     """What the archive root needs about this issue's article pages (author and category
     pages, feeds, the index), recorded in `archive.json` beside the editions."""
     entries = []
@@ -245,7 +242,7 @@ def summary_articles(config: Config, issue: Issue, editions: list) -> dict:
             entries.append({
                 "slug": article.slug, "lang": lang, "content_lang": v.lang, "title": v.meta.title,
                 "author": v.meta.author, "category": category, "category_lang": category_lang, "date": v.meta.date.isoformat(),
-                "excerpt": excerpt_of(v), "page": article_path(issue.name, lang, article.slug),
+                "excerpt": excerpt_of(v, bodies=bodies), "page": article_path(issue.name, lang, article.slug),
                 "hero": f"{issue.name}/{v.meta.hero}" if v.meta.hero else "", "hero_alt": v.meta.hero_alt or "",
                 "edition": f"{issue.name}/{edition.stem}.html" if edition else ""})
     used = {v.meta.author for a in issue.articles for v in a.versions.values()}

@@ -11,54 +11,46 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import InputError
 from ..project.config import Config, load_config
 from ..project.root import DIST_DIR, find_project_root
 from ..project.sources import Issue, read_issue
-from . import catalogs, pictures
+from . import pictures
 from .archive import web_files, write_archive
 from .built import BuildResult, BuiltEdition
+from .cache import BuildCache, collects_less
+from .catalogs import LoadedCatalog, load_catalogs
 from .greeting import greetings
-from .inline import inline_css
 from .output import build_lock, write_tree
 from .personal import neutralise
 from .plan import Edition, plan_editions
-from .render import Rendered, make_environment, render_edition, ui_functions
+from .render import Rendered, render_edition
+from .reuse import current_sources
 from .sample import edition_mail, sample_eml
 from .verify import verify_edition
 from .views import edition_view
 
 
+@collects_less
 def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = None) -> BuildResult:
     """Build every edition of one issue into `<out_root>/<issue>/`."""
     root = find_project_root(issue_dir)
+    sources = current_sources(root, issue_dir.resolve())  # before reading: an edit meanwhile is not lost
     config = load_config(root)
     issue = read_issue(config, issue_dir.resolve())
     pictures.check(config, issue)
     loaded = load_catalogs(config)
     editions = plan_editions(config, issue)
     when = build_time(issue, os.environ if environ is None else environ)
-    built = [build_edition(config, issue, edition, loaded, when) for edition in editions]
+    cache = BuildCache(config.root, loaded)
+    built = [build_edition(config, issue, edition, loaded, when, cache) for edition in editions]
     warnings = [w for c in loaded.values() for w in c.warnings]
     out_dir = (out_root or root / DIST_DIR) / issue.name
-    manifest = make_manifest(issue, built, when)
-    files = output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded)
+    manifest = make_manifest(issue, built, when) | sources
+    files = output_files(config, issue, built, manifest) | web_files(config, issue, editions, loaded, cache)
     with build_lock(out_dir.parent):
         write_tree(out_dir, files)
-        write_archive(out_dir.parent, config, loaded)
+        write_archive(out_dir.parent, config, loaded, cache)
     return BuildResult(config, issue, out_dir, built, warnings, manifest)
-
-
-def load_catalogs(config: Config) -> dict[str, catalogs.LoadedCatalog]:
-    loaded, problems = {}, []
-    for lang in config.site.languages:
-        try:
-            loaded[lang] = catalogs.load_chain(config.root, config.fallbacks.chain(lang))
-        except InputError as exc:
-            problems += exc.problems
-    if problems:
-        raise InputError(problems)
-    return loaded
 
 
 def build_time(issue: Issue, environ) -> dt.datetime:
@@ -70,16 +62,16 @@ def build_time(issue: Issue, environ) -> dt.datetime:
 
 
 def build_edition(config: Config, issue: Issue, edition: Edition,
-                  loaded: dict[str, catalogs.LoadedCatalog], when: dt.datetime,
-                  env=None) -> BuiltEdition:
-    """`env` lets the live preview reuse compiled templates between rebuilds."""
-    env = env or make_environment(config.root)
-    ui = {lang: ui_functions(loaded[lang].translations) for lang in edition.languages}
-    view = neutralise(edition_view(config, issue, edition, ui))
-    rendered: Rendered = render_edition(env, view, edition.sponsor.colors.__dict__)
-    html = inline_css(rendered.html)
+                  loaded: dict[str, LoadedCatalog], when: dt.datetime,
+                  cache: BuildCache | None = None) -> BuiltEdition:
+    """`cache` holds what the editions of one build (or a preview session) share."""
+    cache = cache or BuildCache(config.root, loaded)
+    ui = cache.ui_for(edition.languages)
+    view = neutralise(edition_view(config, issue, edition, ui, cache.bodies))
+    rendered: Rendered = render_edition(cache.env, view, edition.sponsor.colors.__dict__)
+    html = cache.inliner.inline(rendered.html)
     verify_edition(issue, view, html)
-    named, neutral = greetings(env, ui[edition.primary])
+    named, neutral = greetings(cache.env, ui[edition.primary])
     mail = edition_mail(config, edition, view.subject, html, rendered.text, (named, neutral))
     return BuiltEdition(edition, view.subject, view.preheader, html, rendered.text,
                         sample_eml(config, edition, mail, when), greetings=(named, neutral))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..project.config import Config, Sponsor
-from ..project.sources import Issue
+from ..project.sources import Article, ArticleVersion, Issue
 
 # Per-subscriber values are left as these tokens and filled by cheap substitution when
 # sending (and for the sample .eml); premailer passes tokens without spaces untouched.
@@ -78,3 +78,16 @@ def plan_editions(config: Config, issue: Issue) -> list[Edition]:
     return [Edition(issue.name, config.sponsor(sponsor_id), tuple(tag.split("+")), base)
             for sponsor_id in issue.sponsor_ids
             for tag in config.edition_languages]
+
+
+def page_versions(config: Config, issue: Issue, article: Article) -> dict[str, ArticleVersion]:
+    """The version each site language's page shows: its own, else (policy `keep`) the
+    original with a notice; under `hide`, no page where there is no translation."""
+    pages = {}
+    for lang in config.site.languages:
+        version = article.versions.get(lang)
+        if version is None and issue.meta.untranslated == "keep":
+            version = article.original
+        if version is not None:
+            pages[lang] = version
+    return pages

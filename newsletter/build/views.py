@@ -12,15 +12,15 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..errors import InputError, Problem
 from ..project import images
 from ..project.config import Config, Sponsor, localized
 from ..project.fallback import LocalizedText
 from ..project.sources import Article, ArticleVersion, Issue
 from ..text import locales
-from ..text import markdown as markup
+from ..text.markdown import Body
 from ..text.width import truncate
 from . import pictures
+from .bodies import Bodies
 from .plan import Edition, placeholder
 
 EXCERPT_WIDTH = 160  # display columns (a Han character counts 2)
@@ -101,12 +101,15 @@ class EditionView:
     subscriber_name: str = placeholder("name")
 
 
-def edition_view(config: Config, issue: Issue, edition: Edition, ui: dict[str, Any]) -> EditionView:
+def edition_view(config: Config, issue: Issue, edition: Edition, ui: dict[str, Any],
+                 bodies: Bodies | None = None) -> EditionView:
+    """`bodies` shares parsed article bodies between the editions and pages of one build."""
+    bodies = bodies or Bodies()
     primary = edition.primary
     headers = [_header(config, issue, edition, lang, ui[lang]) for lang in edition.languages]
     shown = [a for a in issue.articles if _versions_shown(config, issue, edition, a)]
     visible = {a.slug for a in shown}
-    articles = [_article_blocks(config, issue, edition, a, ui, visible) for a in shown]
+    articles = [_article_blocks(config, issue, edition, a, ui, visible, bodies) for a in shown]
     headers = [dataclasses.replace(h, article_count=len(articles)) for h in headers]
     subject = _subject(issue, edition)
     return EditionView(edition, edition.sponsor, primary, locales.text_direction(primary), subject,
@@ -151,9 +154,11 @@ def _header(config: Config, issue: Issue, edition: Edition, lang: str, ui: Any) 
 
 
 def _article_blocks(config: Config, issue: Issue, edition: Edition, article: Article,
-                    ui: dict[str, Any], visible: set[str]) -> list[ArticleBlock]:
+                    ui: dict[str, Any], visible: set[str], bodies: Bodies) -> list[ArticleBlock]:
     chosen = _versions_shown(config, issue, edition, article)
-    blocks = [_article_block(config, issue, edition, v, reader, ui[reader], visible) for v, reader in chosen]
+    blocks = [_article_block(config, issue, edition, v, reader, ui[reader], visible,
+                             bodies.get(v, pictures.shown(issue, edition, v)))
+              for v, reader in chosen]
     return [b if i == 0 else dataclasses.replace(b, show_hero=False) for i, b in enumerate(blocks)]
 
 
@@ -191,7 +196,7 @@ def _usable(issue: Issue, article: Article) -> dict[str, ArticleVersion]:
 
 
 def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVersion, reader: str,
-                   ui: Any, visible: set[str]) -> ArticleBlock:
+                   ui: Any, visible: set[str], body: Body) -> ArticleBlock:
     m = v.meta
     author = issue.authors[m.author]
     credits = [localized(config.sponsor(s).name, reader) for s in m.sponsors]
@@ -204,20 +209,12 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         date=locales.long_date(m.date, reader),
         hero_url=edition.asset_url(m.hero) if m.hero else "", hero_alt=m.hero_alt or "",
         hero_size=_fit(images.size(issue.folder / m.hero)) if m.hero else (0, 0),
-        excerpt=m.excerpt or truncate(markup.first_paragraph(v.body), EXCERPT_WIDTH),
-        body_html=_body_html(v, pictures.shown(issue, edition, v)), body_text=markup.to_text(v.body),
+        excerpt=m.excerpt or truncate(body.first_paragraph, EXCERPT_WIDTH),
+        body_html=Markup(body.html), body_text=body.text,
         full=issue.meta.content == "full",
         related=_related(config, issue, edition, [s for s in m.related if s in visible], reader),
         discuss_url=m.discuss or "", read_url=edition.article_url(m.translation_key or v.slug, reader),
         sponsored_by=locales.join_names(credits, reader))
-
-
-def _body_html(v: ArticleVersion, shown: dict) -> Markup:
-    try:
-        return Markup(markup.to_html(v.body, shown))
-    except markup.TooDeeplyNested as exc:
-        raise InputError([Problem(v.path, v.body_line + exc.line - 1, str(exc),
-                                  "remove the extra nested tags (<blockquote>, <div>, lists) pasted here")]) from None
 
 
 def article_original(issue: Issue, v: ArticleVersion) -> ArticleVersion:

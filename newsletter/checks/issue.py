@@ -1,12 +1,13 @@
 """Checks over a whole build: `check_build` for a build just made, `check_issue` for an
-issue built into a throw-away folder, so checking never touches dist/."""
+issue: its current build in dist/ when there is one (see build/reuse.py), else a build
+into a throw-away folder, so checking never touches dist/."""
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
 from ..build.built import BuildResult
-from ..build.pipeline import build
+from ..build.reuse import load_build
 from .runner import CheckReport, run_checks
 
 
@@ -16,6 +17,12 @@ def check_build(result: BuildResult, fetch=None) -> CheckReport:
 
 
 def check_issue(issue_dir: Path, ignore=(), environ: dict | None = None, fetch=None) -> CheckReport:
+    result = load_build(Path(issue_dir))
+    if result is not None:
+        return check_build(result, fetch).ignoring(ignore)
+    from ..build.pipeline import (
+        build,  # only now: the build's libraries are heavy to load
+    )
     with tempfile.TemporaryDirectory(prefix="newsletter-check-") as tmp:
         result = build(Path(issue_dir), Path(tmp), environ)
     return check_build(result, fetch).ignoring(ignore)

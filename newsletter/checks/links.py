@@ -5,8 +5,7 @@ import email
 import email.policy
 import re
 
-from ..build.pages import page_versions
-from ..build.plan import PLACEHOLDERS
+from ..build.plan import PLACEHOLDERS, page_versions
 from .context import describe
 from .registry import check, error, warning
 

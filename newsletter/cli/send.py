@@ -22,7 +22,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from ..build.pipeline import build as build_issue
 from ..checks.dist import check_dist
 from ..checks.online import fetch as online_fetch
 from ..errors import NewsletterError
@@ -69,6 +68,7 @@ def send(issue: Path, smtp: str | None, dry_run: bool, test_to: str | None, only
     if test_to:
         test_to = sending.check_address(test_to)
     if sending.needs_build(load_config(find_project_root(issue)), issue):
+        from ..build.pipeline import build as build_issue  # only now: the build's libraries are heavy
         build_issue(issue)
     console = make_console()
     _gate(console, issue, ignore, real=not (dry_run or test_to))
@@ -151,15 +151,15 @@ def _progress(console: Console) -> Progress:
 
 
 def _print_plan(console: Console, campaign: sending.Campaign) -> None:
-    plan = sending.dry_run(campaign)
-    for edition, emails in sorted(plan.items()):
-        for email in emails:
-            echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
+    counts: Counter = Counter()
+    for edition, email in sending.dry_run(campaign):   # streamed, in list order
+        echo(f"{edition}\t{email}")  # tab-separated: pastes into a spreadsheet
+        counts[edition] += 1
     table = Table(title=plain(f"Dry run: {campaign.issue} (nothing sent)"), title_justify="left")
     for column in ("edition", "recipients", "inactive"):
         table.add_column(column, justify="left" if column == "edition" else "right")
-    for edition in sorted(set(plan) | set(campaign.skipped)):
-        table.add_row(plain(edition), str(len(plan.get(edition, []))), str(campaign.skipped[edition]))
+    for edition in sorted(set(counts) | set(campaign.skipped)):
+        table.add_row(plain(edition), str(counts[edition]), str(campaign.skipped[edition]))
     console.print(table)
 
 

@@ -9,6 +9,14 @@ import sys
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from ..errors import NewsletterError
@@ -40,6 +48,12 @@ def _store() -> tuple[Config, SubscriberStore]:
     return config, SubscriberStore(database_path(config))
 
 
+def _import_progress(console: Console) -> Progress:
+    """A bar per stage (checking: bytes of the file; saving: rows); shown on a terminal only."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                    TimeRemainingColumn(), console=console, transient=False, disable=not console.is_terminal)
+
+
 @subscribers.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--resubscribe", is_flag=True,
@@ -49,8 +63,17 @@ def _store() -> tuple[Config, SubscriberStore]:
 def import_(file: Path, resubscribe: bool) -> None:
     """Add or update subscribers from a CSV file (columns: email,name,language,sponsor,status)."""
     config, store = _store()
-    with store:
-        result = import_csv(config, store, file, resubscribe=resubscribe)
+    console = make_console(stderr=True)
+    with store, _import_progress(console) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                label = "checking the file" if stage == "checking" else "saving"
+                tasks[stage] = progress.add_task(label, total=total or None)
+            progress.update(tasks[stage], completed=done, total=total or None)
+
+        result = import_csv(config, store, file, resubscribe=resubscribe, progress=report)
     for warning in result.warnings:
         echo(f"warning: {warning}", err=True)
     echo(f"{result.added} added, {result.updated} updated.")

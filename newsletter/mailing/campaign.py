@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,8 +24,8 @@ from ..project.config import CONFIG_NAME, Config, load_config
 from ..project.root import DIST_DIR, find_project_root
 from ..text.mime import PreparedEdition, Recipient, check_address, check_url
 from .ledger import Ledger, ledger_path
-from .subscribers import SubscriberStore, database_path, edition_language
 from .pauses import Pauses
+from .subscribers import SubscriberStore, database_path, edition_language
 from .tokens import (
     PREFERENCES,
     bounce_base,
@@ -49,6 +50,7 @@ class Settings:
     max_attempts: int | None = None
     retry_delay: float | None = None
     retry_failed: bool = False      # re-queue every failed row, not only failures on our side
+    batch: int | None = None        # ledger rows per commit and connection (send.SEND_BATCH)
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,105 @@ class Job:
     subscriber_id: int | None = None
 
 
+BATCH = 500  # subscribers read from SQLite at a time
+# KiB of page cache (and of temporary tables' and sorters' cache) for a connection that only
+# streams: SQLite's 2 MiB default per connection would make memory grow with the list
+STREAM_CACHE = "PRAGMA cache_size = -256"
+STREAM_TEMP_CACHE = "PRAGMA temp.cache_size = -256"
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """itertools.batched (Python 3.12) for 3.11."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class Recipients:
+    """The campaign's jobs, read from the subscriber store in batches every time they are
+    iterated: a list of 100,000 people is never held in memory (~1 KiB each as jobs)."""
+
+    def __init__(self, config: Config, chosen: dict[str, dict], senders: dict[str, str], secret: bytes,
+                 issue: str, held: frozenset[int] = frozenset()):
+        """`held`: ids of subscribers whose pause keeps this issue from them (skipped)."""
+        self.config, self.chosen, self.senders, self.secret, self.issue = config, chosen, senders, secret, issue
+        self.held = frozenset(held)
+        self.base, self.bounces, self.pages = unsubscribe_base(config), bounce_base(config), pages_base(config)
+
+    def _edition(self, sponsor: str, language: str) -> str | None:
+        edition = f"{sponsor}/{edition_language(self.config, language)}"
+        return edition if edition in self.chosen else None
+
+    def __iter__(self) -> Iterator[Job]:
+        for edition, s in self._active():
+            yield self.job(edition, s)
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        """(email, edition id) of every job, without signing tokens: for the ledger's plan."""
+        for edition, s in self._active():
+            yield s.email, edition
+
+    def _active(self) -> Iterator[tuple]:
+        with SubscriberStore(database_path(self.config)) as store:
+            store.db.execute(STREAM_CACHE)
+            for batch in store.batches(BATCH):
+                for s in batch:
+                    edition = self._edition(s.sponsor, s.language)
+                    if edition is not None and s.status == "active" and s.id not in self.held:
+                        yield edition, s
+
+    def job(self, edition: str, s) -> Job:
+        secret, mailto = self.secret, self.config.site.unsubscribe_mailto
+        recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
+                              unsubscribe_url=f"{self.base}/{make_token(secret, s.id, s.email)}",
+                              view_url=self.chosen[edition]["view_url"],
+                              preferences_url=f"{self.pages}/preferences/{make_token(secret, s.id, s.email, PREFERENCES)}",
+                              unsubscribe_mailto=tagged_address(mailto, mailto_token(secret, s.id, s.email)))
+        sender = tagged_address(self.bounces, verp_token(secret, s.id, self.issue, s.email))   # VERP
+        return Job(edition, recipient, sender, s.id)
+
+    def counts(self) -> tuple[Counter, Counter]:
+        """(active, inactive) per edition, counted by SQLite."""
+        active, inactive = Counter(), Counter()
+        with SubscriberStore(database_path(self.config)) as store:
+            store.db.execute(STREAM_CACHE)
+            store.db.execute(STREAM_TEMP_CACHE)
+            for (sponsor, language, status), n in store.tally().items():
+                edition = self._edition(sponsor, language)
+                if edition is not None:
+                    (active if status == "active" else inactive)[edition] += n
+            for s in self._paused(store):   # paused: counted as skipped, like the inactive
+                edition = self._edition(s.sponsor, s.language)
+                active[edition] -= 1
+                inactive[edition] += 1
+        return active, inactive
+
+    def paused(self) -> list[int]:
+        """Ids of the active subscribers of the chosen editions that a pause holds back."""
+        with SubscriberStore(database_path(self.config)) as store:
+            return [s.id for s in self._paused(store)]
+
+    def _paused(self, store: SubscriberStore) -> Iterator:
+        for sid in sorted(self.held):
+            s = store.get(sid)
+            if s is not None and s.status == "active" and self._edition(s.sponsor, s.language) is not None:
+                yield s
+
+    def __len__(self) -> int:
+        return sum(self.counts()[0].values())
+
+
 @dataclass
 class Campaign:
-    """Everything decided before the first message: editions, recipients, who is skipped."""
+    """Everything decided before the first message: editions, recipients, who is skipped.
+
+    `jobs` is a list for --test-to, and a `Recipients` stream for a real send."""
 
     issue: str
     config: Config
     editions: dict[str, PreparedEdition]
     senders: dict[str, str]
-    jobs: list[Job]
+    jobs: list[Job] | Recipients
     skipped: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     paused: list[int] = field(default_factory=list)   # subscriber ids whose pause holds this issue
@@ -174,26 +266,12 @@ def _edition_mail(config: Config, edition: Edition, entry: dict, manifest_dir: P
 
 
 def _plan_subscribers(campaign: Campaign, entries: list[dict], secret: bytes) -> None:
-    config, chosen = campaign.config, {e["id"]: e for e in entries}
-    base, bounces, mailto = unsubscribe_base(config), bounce_base(config), config.site.unsubscribe_mailto
-    pages = pages_base(config)
-    with SubscriberStore(database_path(config)) as store, Pauses(database_path(config)) as pauses:
-        for s in store.all():
-            edition = f"{s.sponsor}/{edition_language(config, s.language)}"
-            if edition not in chosen:
-                continue
-            held = s.status == "active" and pauses.holds(s.id, campaign.issue)
-            if s.status != "active" or held:
-                campaign.skipped[edition] += 1
-                campaign.paused += [s.id] * held
-                continue
-            recipient = Recipient(email=s.email, name=s.name,   # no name: a neutral greeting
-                                  unsubscribe_url=f"{base}/{make_token(secret, s.id, s.email)}",
-                                  view_url=chosen[edition]["view_url"],
-                                  preferences_url=f"{pages}/preferences/{make_token(secret, s.id, s.email, PREFERENCES)}",
-                                  unsubscribe_mailto=tagged_address(mailto, mailto_token(secret, s.id, s.email)))
-            sender = tagged_address(bounces, verp_token(secret, s.id, campaign.issue, s.email))
-            campaign.jobs.append(Job(edition, recipient, sender, s.id))
+    chosen = {e["id"]: e for e in entries}
+    with Pauses(database_path(campaign.config)) as pauses:
+        held = pauses.holding(campaign.issue)
+    campaign.jobs = Recipients(campaign.config, chosen, campaign.senders, secret, campaign.issue, held)
+    campaign.paused = campaign.jobs.paused()
+    campaign.skipped.update(campaign.jobs.counts()[1])
 
 
 def _test_jobs(config: Config, campaign: Campaign, entries: list[dict], address: str) -> list[Job]:
@@ -253,25 +331,28 @@ def preview(campaign: Campaign, retry_failed: bool = False) -> dict[str, Counter
     """What a send would do per edition, read without writing: `new` (never tried),
     `resume` (left pending, in flight or to retry), `done` (already sent or given up)."""
     path = ledger_path(campaign.config, campaign.issue)
-    rows = {}
-    if path.is_file():
-        with Ledger(path) as ledger:
-            rows = {e.email.lower(): e for e in ledger.entries()}
+    ledger = Ledger(path) if path.is_file() else None
     result: dict[str, Counter] = defaultdict(Counter)
-    for job in campaign.jobs:
-        entry = rows.get(job.recipient.email.lower())
-        if entry is None or entry.state == "skipped":
-            result[job.edition]["new"] += 1
-        elif entry.state == "sent" or (entry.state == "failed" and not retry_failed and entry.cause != "ours"):
-            result[job.edition]["done"] += 1
-        else:
-            result[job.edition]["resume"] += 1
+    try:
+        for chunk in batched(campaign.jobs, BATCH):   # one batch of rows at a time
+            rows = ledger.entries_for([j.recipient.email for j in chunk]) if ledger else {}
+            for job in chunk:
+                entry = rows.get(job.recipient.email.lower())
+                if entry is None or entry.state == "skipped":
+                    result[job.edition]["new"] += 1
+                elif entry.state == "sent" or (entry.state == "failed" and not retry_failed
+                                               and entry.cause != "ours"):
+                    result[job.edition]["done"] += 1
+                else:
+                    result[job.edition]["resume"] += 1
+    finally:
+        if ledger:
+            ledger.close()
     return dict(result)
 
 
-def dry_run(campaign: Campaign) -> dict[str, list[str]]:
-    """Who would get which edition (edition id -> addresses), without sending or recording."""
-    plan: dict[str, list[str]] = defaultdict(list)
+def dry_run(campaign: Campaign) -> Iterator[tuple[str, str]]:
+    """Who would get which edition, (edition id, address) one at a time, in list order,
+    without sending or recording."""
     for job in campaign.jobs:
-        plan[job.edition].append(job.recipient.email)
-    return dict(plan)
+        yield job.edition, job.recipient.email

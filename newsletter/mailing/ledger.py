@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from ..project.config import Config
@@ -110,8 +113,10 @@ class Ledger:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def plan(self, wanted: dict[str, str], editions: set[str], retry_failed: bool = False) -> list[str]:
-        """Record who should get which edition (email -> edition id), in one transaction.
+    def plan(self, wanted: Mapping[str, str] | Iterable[tuple[str, str]], editions: set[str],
+             retry_failed: bool = False) -> list[str]:
+        """Record who should get which edition ((email, edition id) pairs, streamed, or a
+        mapping), in one transaction; memory stays flat however long the list is.
 
         Open rows follow a changed language choice; open rows of the given editions whose
         subscriber is gone (unsubscribed, bounced) become skipped. Sent rows never change.
@@ -119,6 +124,7 @@ class Ledger:
         `retry_failed`), become pending again. Returns the addresses that were in flight.
         Call it only while holding the issue's lock.
         """
+        pairs = wanted.items() if isinstance(wanted, Mapping) else wanted
         now = _now()
         self.db.execute("BEGIN IMMEDIATE")
         try:
@@ -128,18 +134,22 @@ class Ledger:
             retry = "" if retry_failed else " AND cause = 'ours'"
             self.db.execute(f"UPDATE sends SET state = 'pending', updated_at = ? WHERE state = 'failed'{retry}",
                             (now,))
-            for email, edition in wanted.items():
-                self.db.execute(
+            # who is wanted now, kept by SQLite (a temporary table), not in a Python set
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (email TEXT PRIMARY KEY COLLATE NOCASE)")
+            self.db.execute("DELETE FROM temp.wanted")
+            for chunk in _chunks(pairs, 500):
+                self.db.executemany(
                     "INSERT INTO sends (email, edition, state, updated_at) VALUES (?, ?, 'pending', ?) "
                     "ON CONFLICT(email) DO UPDATE SET edition = excluded.edition, "
                     "state = CASE state WHEN 'skipped' THEN 'pending' ELSE state END "
-                    "WHERE state IN ('pending', 'deferred', 'skipped')", (email, edition, now))
-            wanted_lower = {email.lower() for email in wanted}
-            for email, edition in self.db.execute(
-                    "SELECT email, edition FROM sends WHERE state IN ('pending', 'deferred')").fetchall():
-                if edition in editions and email.lower() not in wanted_lower:
-                    self.db.execute("UPDATE sends SET state = 'skipped', updated_at = ? WHERE email = ?",
-                                    (now, email))
+                    "WHERE state IN ('pending', 'deferred', 'skipped')", [(e, ed, now) for e, ed in chunk])
+                self.db.executemany("INSERT OR IGNORE INTO temp.wanted VALUES (?)", [(e,) for e, _ in chunk])
+            if editions:
+                marks = ",".join("?" * len(editions))
+                self.db.execute(f"UPDATE sends SET state = 'skipped', updated_at = ? "
+                                f"WHERE state IN ('pending', 'deferred') AND edition IN ({marks}) "
+                                f"AND email NOT IN (SELECT email FROM temp.wanted)", (now, *editions))
+            self.db.execute("DELETE FROM temp.wanted")
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -152,6 +162,16 @@ class Ledger:
                                f"WHERE state IN ({marks}) ORDER BY rowid", states)
         return [Entry(*row) for row in rows]
 
+    def entries_for(self, emails: list[str]) -> dict[str, Entry]:
+        """The rows of these addresses (at most a few hundred), keyed by lower-case email."""
+        found = {}
+        for chunk in _chunks(emails, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(f"SELECT email, edition, state, attempts, reply, cause, interrupted "
+                                       f"FROM sends WHERE email IN ({marks})", chunk):
+                found[row[0].lower()] = Entry(*row)
+        return found
+
     def state(self, email: str) -> str | None:
         row = self.db.execute("SELECT state FROM sends WHERE email = ?", (email,)).fetchone()
         return row[0] if row else None
@@ -163,6 +183,37 @@ class Ledger:
         return self.db.execute(
             "UPDATE sends SET state = 'inflight', attempts = attempts + 1, updated_at = ? "
             "WHERE email = ? AND state IN ('pending', 'deferred')", (_now(), email)).rowcount == 1
+
+    def claim_many(self, emails: list[str]) -> set[str]:
+        """`claim` for a group of rows in one transaction (one fsync instead of one per row);
+        returns the lower-case addresses this sender now holds."""
+        now, claimed = _now(), set()
+        with self._transaction():
+            for email in emails:
+                if self.db.execute("UPDATE sends SET state = 'inflight', attempts = attempts + 1, updated_at = ? "
+                                   "WHERE email = ? AND state IN ('pending', 'deferred')",
+                                   (now, email)).rowcount == 1:
+                    claimed.add(email.lower())
+        return claimed
+
+    def mark_many(self, outcomes: list[tuple[str, str, str, str]]) -> None:
+        """`mark` for a group of (email, state, reply, cause), committed together."""
+        now = _now()
+        for _, state, _, cause in outcomes:
+            assert state in ("pending", "sent", "failed", "deferred") and cause in CAUSES, (state, cause)
+        with self._transaction():
+            self.db.executemany("UPDATE sends SET state = ?, reply = ?, cause = ?, updated_at = ? WHERE email = ?",
+                                [(state, reply, cause, now, email) for email, state, reply, cause in outcomes])
+
+    @contextmanager
+    def _transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
 
     def mark_inflight(self, email: str) -> None:
         """Unconditional form of `claim`, kept for callers that hold the only claim."""
@@ -181,6 +232,12 @@ class Ledger:
                 "SELECT edition, state, COUNT(*) FROM sends GROUP BY edition, state ORDER BY edition"):
             result[edition][state] = n
         return dict(result)
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def _now() -> str:

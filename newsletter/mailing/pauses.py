@@ -74,6 +74,11 @@ class Pauses:
         skipped = self._skipped(subscriber_id)
         return issue in skipped or len(skipped) < row[0]
 
+    def holding(self, issue: str) -> set[int]:
+        """Ids of everyone whose pause keeps `issue` from them (the pauses table is small)."""
+        ids = [r[0] for r in self.db.execute("SELECT subscriber_id FROM pauses")]
+        return {sid for sid in ids if self.holds(sid, issue)}
+
     def record(self, issue: str, subscriber_ids: list[int]) -> None:
         """Write down that these subscribers skip `issue` (called when sending for real)."""
         self.db.executemany("INSERT OR IGNORE INTO paused_issues VALUES (?, ?)",

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,6 +139,20 @@ class SubscriberStore:
         for row in self.db.execute(sql + " ORDER BY id", args):
             yield _subscriber(row)
 
+    def batches(self, size: int = 500) -> Iterator[list[Subscriber]]:
+        """Everyone, in id order, `size` at a time: each batch is one short read, so a long
+        send neither holds the list in memory nor keeps a read transaction open."""
+        last = 0
+        while rows := self.db.execute("SELECT * FROM subscribers WHERE id > ? ORDER BY id LIMIT ?",
+                                      (last, size)).fetchall():
+            yield [_subscriber(row) for row in rows]
+            last = rows[-1]["id"]
+
+    def tally(self) -> dict[tuple[str, str, str], int]:
+        """(sponsor, language, status) -> how many: the list's shape without reading it."""
+        return {(r[0], r[1], r[2]): r[3] for r in self.db.execute(
+            "SELECT sponsor, language, status, COUNT(*) FROM subscribers GROUP BY sponsor, language, status")}
+
     def get(self, subscriber_id: int) -> Subscriber | None:
         row = self.db.execute("SELECT * FROM subscribers WHERE id = ?", (subscriber_id,)).fetchone()
         return _subscriber(row) if row else None
@@ -231,27 +245,29 @@ class SubscriberStore:
 
     # --- many people at once ---------------------------------------------------------
 
-    def save(self, rows: list[Subscriber], reason: str = "import", detail: str = "",
-             resubscribe: bool = False) -> SaveResult:
-        """Insert or update all rows in one transaction.
+    def save(self, rows: Iterable[Subscriber], reason: str = "import", detail: str = "",
+             resubscribe: bool = False, progress: Callable[[int], None] | None = None) -> SaveResult:
+        """Insert or update all rows in one transaction; `rows` may be a stream (an import
+        of 700,000 people): each row is looked up by its indexes, nothing is preloaded.
 
         Someone unsubscribed, bounced or removed keeps that status whatever the row says,
         unless `resubscribe` (a volunteer's deliberate choice, counted in `reactivated`).
+        `progress(rows saved so far)` is called every few hundred rows.
         """
         _check(reason, REASONS, "reason")
-        added = updated = reactivated = 0
+        added = updated = reactivated = done = 0
         kept_out: list[tuple[str, str]] = []
         now = _now()
         with _transaction(self.db):
-            current = {r[0].lower(): r[1] for r in self.db.execute("SELECT email, status FROM subscribers")}
-            left = {r[0].lower() for r in self.db.execute("SELECT email FROM unsubscribes")}
-            removed = {r[0] for r in self.db.execute("SELECT email_hash FROM removed")}
             salt = self._salt()
             for s in rows:
-                old = current.get(s.email.lower())
-                held = ("removed" if _hash(salt, s.email) in removed else
-                        old if old in INACTIVE else "unsubscribed" if s.email.lower() in left else None)
+                old = self._status_of(s.email)
+                held = ("removed" if self._was_removed(_hash(salt, s.email)) else
+                        old if old in INACTIVE else "unsubscribed" if self._left(s.email) else None)
                 status = s.status
+                done += 1
+                if progress and done % 500 == 0:
+                    progress(done)
                 if held and (status == "active" or held == "removed"):
                     if not resubscribe:
                         kept_out.append((s.email, held))
@@ -264,14 +280,25 @@ class SubscriberStore:
                 if old is None:
                     self._insert(s, status, now)
                     self._record(s.email, None, status, reason, detail, now)
-                    current[s.email.lower()] = status
                     added += 1
                     continue
                 self.db.execute("UPDATE subscribers SET name=?, language=?, sponsor=?, updated_at=? "
                                 "WHERE email=?", (s.name, s.language, s.sponsor, now, s.email))
                 self._change(s.email, status, reason, detail, now)
                 updated += 1
+        if progress:
+            progress(done)
         return SaveResult(added, updated, kept_out, reactivated)
+
+    def _status_of(self, email: str) -> str | None:
+        row = self.db.execute("SELECT status FROM subscribers WHERE email = ?", (email,)).fetchone()
+        return row[0] if row else None
+
+    def _left(self, email: str) -> bool:
+        return self.db.execute("SELECT 1 FROM unsubscribes WHERE email = ?", (email,)).fetchone() is not None
+
+    def _was_removed(self, email_hash: str) -> bool:
+        return self.db.execute("SELECT 1 FROM removed WHERE email_hash = ?", (email_hash,)).fetchone() is not None
 
     # --- inside a transaction ----------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """The subscriber list: an embedded SQLite database, filled from CSV files volunteers keep.
 
 Volunteers export these CSVs from spreadsheets, often on Chinese Windows (GBK), often with
-the same person twice. An import is checked whole first and written in one transaction,
-so a file with one bad row changes nothing. The store (`store.py`) keeps everyone who
+the same person twice, sometimes with hundreds of thousands of rows. An import is checked
+whole first and written in one transaction, so a file with one bad row changes nothing;
+the file is streamed, so memory stays flat however large it is. The store (`store.py`) keeps everyone who
 unsubscribed, bounced or was removed out of an import unless the volunteer deliberately
 asks for `resubscribe`.
 """
@@ -11,7 +12,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
@@ -53,12 +57,26 @@ def database_path(config: Config) -> Path:
 
 # --- CSV ---------------------------------------------------------------------------------
 
-def import_csv(config: Config, store: SubscriberStore, path: Path, resubscribe: bool = False) -> ImportResult:
-    """Check every row, then save them all at once; raises InputError listing every bad row."""
-    rows, problems, warnings = parse_csv(config, path)
-    if problems:
-        raise InputError(problems)
-    result = store.save(rows, reason="import", detail=path.name, resubscribe=resubscribe)
+Progress = Callable[[str, int, int], None]   # (stage: "checking" | "saving", done, total)
+MAX_REPORTED = 200   # problems (and merged duplicates) listed one by one; the rest are counted
+
+
+def import_csv(config: Config, store: SubscriberStore, path: Path, resubscribe: bool = False,
+               progress: Progress | None = None) -> ImportResult:
+    """Check every row, then save them all at once; raises InputError listing bad rows.
+
+    The file is streamed twice over, never held: the rows that pass go to a temporary
+    table in the store (where duplicates merge, the later row winning), and only when the
+    whole file is clean are they saved, in one transaction. Memory stays flat for any size.
+    """
+    report = progress or _quiet
+    with _Staging(store) as staging:
+        problems, warnings = _stage(config, path, staging, report)
+        if problems:
+            raise InputError(problems)
+        total = staging.count()
+        result = store.save(staging.rows(), reason="import", detail=path.name, resubscribe=resubscribe,
+                            progress=lambda done: report("saving", done, total))
     warnings += [Problem(path, None, _KEPT_OUT[why].format(email=email),
                          "to bring them back on purpose, import with --resubscribe")
                  for email, why in result.kept_out]
@@ -71,57 +89,187 @@ _KEPT_OUT = {"unsubscribed": "{email} unsubscribed earlier, so stays unsubscribe
 
 
 def parse_csv(config: Config, path: Path) -> tuple[list[Subscriber], list[Problem], list[Problem]]:
-    """Rows, problems (bad rows) and warnings (merged duplicates), all found in one pass."""
-    text = _read_text(path)
-    first = text.split("\n", 1)[0]
-    tabs = "\t" in first and "," not in first   # Excel's "Unicode Text" separates columns by tabs
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tabs else ",")
-    header = next(reader, None)
-    columns = _columns(path, header)
-    rows: dict[str, Subscriber] = {}
-    first_line: dict[str, int] = {}
-    problems, warnings = [], []
-    line = reader.line_num + 1
-    for record in reader:
-        start, line = line, reader.line_num + 1
-        if not any(cell.strip() for cell in record):
-            continue
-        values = {name: (record[i].strip() if i < len(record) else "") for name, i in columns.items()}
-        subscriber, row_problems = _check_row(config, path, start, values)
-        problems += row_problems
-        if subscriber is None:
-            continue
-        key = subscriber.email.lower()
-        if key in rows:
-            warnings.append(Problem(path, start, f"{subscriber.email} is also on line {first_line[key]}",
-                                    "the two rows were merged; this later row wins"))
+    """Rows, problems (bad rows) and warnings (merged duplicates), all found in one pass.
+    For small files and tests: `import_csv` streams instead."""
+    with SubscriberStore(Path(":memory:")) as scratch, _Staging(scratch) as staging:
+        problems, warnings = _stage(config, path, staging, _quiet)
+        return list(staging.rows()), problems, warnings
+
+
+def _stage(config: Config, path: Path, staging: _Staging, report: Progress) -> tuple[list[Problem], list[Problem]]:
+    """Check every row of the file into `staging`; (problems, merge warnings), each capped."""
+    problems, warnings = _Capped(path, "more rows have problems"), _Capped(path, "more rows were merged")
+    size = _size(path)
+    with _open_csv(path) as (raw, text, utf16):
+        first = _decoded(path, text.readline, utf16)
+        tabs = "\t" in first and "," not in first   # Excel's "Unicode Text" separates columns by tabs
+        reader = csv.reader(chain([first], text), delimiter="\t" if tabs else ",")
+        columns = _columns(path, _decoded(path, lambda: next(reader, None), utf16))
+        line = reader.line_num + 1
+        for record in _decoded_rows(path, reader, utf16):
+            start, line = line, reader.line_num + 1
+            if start % 1000 == 0:
+                report("checking", raw.tell(), size)
+            if not any(cell.strip() for cell in record):
+                continue
+            values = {name: (record[i].strip() if i < len(record) else "") for name, i in columns.items()}
+            subscriber, row_problems = _check_row(config, path, start, values)
+            problems.extend(row_problems)
+            if subscriber is not None and (first := staging.add(subscriber, start)):
+                warnings.append(Problem(path, start, f"{subscriber.email} is also on line {first}",
+                                        "the two rows were merged; this later row wins"))
+        report("checking", size, size)
+    return problems.done(), warnings.done()
+
+
+class _Staging:
+    """Checked rows waiting in a temporary table of the store's connection (SQLite keeps
+    it on disk when large), keyed by address: a later row replaces an earlier one."""
+
+    def __init__(self, store: SubscriberStore):
+        self.db = store.db
+        self.pending: list[tuple] = []
+
+    def __enter__(self) -> _Staging:
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (email TEXT PRIMARY KEY COLLATE NOCASE, "
+                        "name TEXT, language TEXT, sponsor TEXT, status TEXT, first_line INTEGER)")
+        self.db.execute("DELETE FROM temp.incoming")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.db.execute("DROP TABLE IF EXISTS temp.incoming")
+
+    def add(self, s: Subscriber, line: int) -> int | None:
+        """Stage a row; the line it first appeared on when it is a duplicate."""
+        row = self.db.execute("SELECT first_line FROM temp.incoming WHERE email = ?", (s.email,)).fetchone()
+        self.db.execute("INSERT INTO temp.incoming VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(email) DO UPDATE SET "
+                        "name = excluded.name, language = excluded.language, sponsor = excluded.sponsor, "
+                        "status = excluded.status", (s.email, s.name, s.language, s.sponsor, s.status, line))
+        return row[0] if row else None
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM temp.incoming").fetchone()[0]
+
+    def rows(self) -> Iterator[Subscriber]:
+        """In file order (of first appearance), a batch at a time."""
+        last = 0
+        while batch := self.db.execute("SELECT rowid, email, name, language, sponsor, status FROM temp.incoming "
+                                       "WHERE rowid > ? ORDER BY rowid LIMIT 500", (last,)).fetchall():
+            for _, email, name, language, sponsor, status in batch:
+                yield Subscriber(email, name, language, sponsor, status)
+            last = batch[-1][0]
+
+
+class _Capped:
+    """A list of problems that keeps the first MAX_REPORTED and counts the rest."""
+
+    def __init__(self, path: Path, more: str):
+        self.path, self.more, self.items, self.dropped = path, more, [], 0
+
+    def append(self, problem: Problem) -> None:
+        if len(self.items) < MAX_REPORTED:
+            self.items.append(problem)
         else:
-            first_line[key] = start
-        rows[key] = subscriber
-    return list(rows.values()), problems, warnings
+            self.dropped += 1
+
+    def extend(self, problems: list[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def done(self) -> list[Problem]:
+        if not self.dropped:
+            return self.items
+        return self.items + [Problem(self.path, None, f"{self.dropped:,} {self.more} like these",
+                                     "fix the ones listed and run the import again to see the rest")]
 
 
-def _read_text(path: Path) -> str:
+@contextmanager
+def _open_csv(path: Path):
     try:
-        data = path.read_bytes()
+        raw = path.open("rb")
     except OSError as exc:
         raise InputError([Problem(path, None, f"cannot read the file ({exc.strerror})",
                                   "check the file name and folder")]) from None
-    if utf16 := looks_like_utf16(data):  # Excel's "Unicode Text", Notepad's "Unicode": readable as is
-        return _decode_utf16(path, data, utf16)
+    with raw:
+        utf16 = looks_like_utf16(raw.read(4096))  # Excel's "Unicode Text", Notepad's "Unicode": readable as is
+        raw.seek(0)
+        with io.TextIOWrapper(raw, encoding=_utf16_codec(raw, utf16) if utf16 else "utf-8-sig", newline="") as text:
+            yield raw, text, utf16
+
+
+def _utf16_codec(raw, kind: str) -> str:
+    start = raw.read(2)
+    raw.seek(0)
+    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    return "utf-16-be" if "big" in kind else "utf-16-le"
+
+
+def _utf16_problem(path: Path, kind: str) -> Problem:
+    data = path.read_bytes()  # only to place the error
     try:
-        return data.decode("utf-8-sig")
+        data.decode(_utf16_codec(io.BytesIO(data), kind))
+        start = len(data)
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        hint = ("in Excel choose File › Save As › \"CSV UTF-8 (Comma delimited)\"; "
-                "in WPS or Numbers export as CSV with encoding UTF-8")
-        try:
-            data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise InputError([Problem(path, line, "the file is not saved as UTF-8 text",
-                                      f"re-save it as UTF-8: {hint}")]) from None
-        raise InputError([Problem(path, line, "the file is saved in the Chinese GBK/GB18030 encoding, "
-                                  "not UTF-8", f"re-save it as UTF-8: {hint}")]) from None
+        start = exc.start
+    return Problem(path, data[:start].count(b"\n\x00") + 1, f"the file is saved as {kind} but is damaged here",
+                   "re-save it as UTF-8 (\"CSV UTF-8\" in Excel)")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _decoded(path: Path, read, utf16: str | None):
+    try:
+        return read()
+    except UnicodeDecodeError:
+        raise InputError([_utf16_problem(path, utf16) if utf16 else _encoding_problem(path)]) from None
+
+
+def _decoded_rows(path: Path, reader, utf16: str | None) -> Iterator[list[str]]:
+    while True:
+        record = _decoded(path, lambda: next(reader, None), utf16)
+        if record is None:
+            return
+        yield record
+
+
+def _encoding_problem(path: Path) -> Problem:
+    """Where the file stops being UTF-8, and whether it is GBK instead (read in chunks)."""
+    utf8, gbk = codecs.getincrementaldecoder("utf-8")(), codecs.getincrementaldecoder("gb18030")()
+    line, bad_line, is_gbk = 1, None, True
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            if bad_line is None:
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    bad_line = line + chunk[:exc.start].count(b"\n")
+            line += chunk.count(b"\n")
+            try:
+                gbk.decode(chunk)
+            except UnicodeDecodeError:
+                is_gbk = False
+                break
+        else:
+            try:
+                gbk.decode(b"", final=True)
+            except UnicodeDecodeError:
+                is_gbk = False
+    hint = ("in Excel choose File › Save As › \"CSV UTF-8 (Comma delimited)\"; "
+            "in WPS or Numbers export as CSV with encoding UTF-8")
+    if is_gbk:
+        return Problem(path, bad_line, "the file is saved in the Chinese GBK/GB18030 encoding, not UTF-8",
+                       f"re-save it as UTF-8: {hint}")
+    return Problem(path, bad_line, "the file is not saved as UTF-8 text", f"re-save it as UTF-8: {hint}")
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
 
 
 def _decode_utf16(path: Path, data: bytes, kind: str) -> str:

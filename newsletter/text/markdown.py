@@ -52,6 +52,19 @@ def _parser() -> MarkdownIt:
 
 
 @dataclass(frozen=True)
+class Body:
+    """One article body, parsed once and rendered both ways."""
+
+    html: str   # sanitised: safe to mark as Markup
+    text: str
+
+    @property
+    def first_paragraph(self) -> str:
+        """The raw material of a derived excerpt."""
+        return self.text.split("\n\n", 1)[0] if self.text else ""
+
+
+@dataclass(frozen=True)
 class BodyImage:
     """A picture written in the Markdown body as `![alt](path)` with a path, not a URL."""
 
@@ -79,29 +92,46 @@ def _line_of(src: str, block: Token, lines: list[str]) -> int:
     return next((i + 1 for i in range(start, end) if src in lines[i] or written in lines[i]), start + 1)
 
 
+def render(markdown: str, pictures: Mapping[str, tuple[str, int, int]] | None = None) -> Body:
+    """HTML and plain text from a single parse (the parse is most of the cost).
+    `pictures` maps a body image's written src to (published URL, width, height).
+
+    Raises TooDeeplyNested rather than return HTML that inlining would cut short."""
+    parser = _parser()
+    env: dict = {}
+    tokens = parser.parse(markdown, env)
+    _place_pictures(tokens, pictures or {})
+    return Body(_safe(parser.renderer.render(tokens, parser.options, env), markdown), _tokens_text(tokens))
+
+
 def to_html(markdown: str, pictures: Mapping[str, tuple[str, int, int]] | None = None) -> str:
     """Render Markdown and sanitise the result; the output is safe to mark as Markup.
     `pictures` maps a body image's written src to (published URL, width, height).
 
     Raises TooDeeplyNested rather than return HTML that inlining would cut short."""
-    html = _render(markdown, pictures or {})
+    parser = _parser()
+    tokens = parser.parse(markdown)
+    _place_pictures(tokens, pictures or {})
+    return _safe(parser.renderer.render(tokens, parser.options, {}), markdown)
+
+
+def _place_pictures(tokens: list[Token], pictures: Mapping[str, tuple[str, int, int]]) -> None:
+    if not pictures:
+        return
+    for block in tokens:
+        for child in block.children or []:
+            if child.type == "image" and (found := pictures.get(str(child.attrs.get("src", "")))):
+                url, width, height = found
+                child.attrs.update({"src": url, "width": str(width), "height": str(height)})
+
+
+def _safe(html: str, markdown: str) -> str:
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                       clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True, link_rel=None)
     depth, _ = _Depth.measure(clean)
     if depth > MAX_NESTING:
         raise TooDeeplyNested(depth, _Depth.measure(markdown)[1] or 1)
     return clean
-
-
-def _render(markdown: str, pictures: Mapping[str, tuple[str, int, int]]) -> str:
-    md = _parser()
-    tokens = md.parse(markdown)
-    for block in tokens:
-        for child in block.children or []:
-            if child.type == "image" and (found := pictures.get(str(child.attrs.get("src", "")))):
-                url, width, height = found
-                child.attrs.update({"src": url, "width": str(width), "height": str(height)})
-    return md.renderer.render(tokens, md.options, {})
 
 
 class _Depth(HTMLParser):
@@ -137,9 +167,13 @@ def to_text(markdown: str) -> str:
     Links become numbered references (`guide [1]`) listed after their paragraph, so URLs
     stand on lines of their own without a Chinese comma being pushed to a line start.
     """
+    return _tokens_text(_parser().parse(markdown))
+
+
+def _tokens_text(tokens: list[Token]) -> str:
     blocks: list[str] = []
     in_list = False
-    for token in _parser().parse(markdown):
+    for token in tokens:
         if token.type in ("bullet_list_open", "ordered_list_open", "bullet_list_close", "ordered_list_close"):
             in_list = token.type.endswith("_open")
         elif token.type == "inline" and token.content.strip():
@@ -176,5 +210,4 @@ def _inline_text(children: list[Token]) -> tuple[str, list[str]]:
 
 def first_paragraph(markdown: str) -> str:
     """The body's first paragraph as plain text: the raw material of a derived excerpt."""
-    text = to_text(markdown)
-    return text.split("\n\n", 1)[0] if text else ""
+    return Body("", to_text(markdown)).first_paragraph

@@ -18,15 +18,17 @@ from jinja2 import Environment
 
 from ..build import catalogs, pictures
 from ..build.built import BuiltEdition
+from ..build.cache import BuildCache
+from ..build.inline import Inliner
 from ..build.pipeline import build_edition, build_time, load_catalogs
 from ..build.plan import Edition, plan_editions
 from ..build.render import make_environment
-from ..project.theme import TEMPLATES_DIR, TRANSLATIONS_DIR
 from ..build.site import site_files
 from ..errors import BuildError, InputError
 from ..project.config import CONFIG_NAME, Config, load_config
 from ..project.root import find_project_root
 from ..project.sources import AUTHORS_FILE, ISSUE_FILE, Issue, read_issue
+from ..project.theme import TEMPLATES_DIR, TRANSLATIONS_DIR
 
 ALL = "all"
 
@@ -39,8 +41,12 @@ class State:
     issue: Issue
     loaded: dict[str, catalogs.LoadedCatalog]
     editions: list[Edition]
-    env: Environment
+    cache: BuildCache
     when: dt.datetime
+
+    @property
+    def env(self) -> Environment:
+        return self.cache.env
 
 
 class Preview:
@@ -57,6 +63,10 @@ class Preview:
         self._lock = threading.RLock()
         self._built: dict[str, BuiltEdition] = {}
         self._site: dict[str, bytes] | None = None
+        # One template environment and inliner per session: Jinja2 reloads a template whose
+        # file changed, and the inliner's stylesheets are keyed by their text.
+        self.env = make_environment(self.root)
+        self._inliner = Inliner()
         self._state: State = self._load()  # the first load's errors go to the caller
 
     # -- reading ------------------------------------------------------------------------
@@ -66,9 +76,8 @@ class Preview:
         config = load_config(self.root) if full else state.config
         issue = read_issue(config, self.issue_dir) if full or "issue" in parts else state.issue
         loaded = load_catalogs(config) if full or "catalogs" in parts else state.loaded
-        env = make_environment(config.root) if full or "templates" in parts else state.env
-        return State(config, issue, loaded, plan_editions(config, issue), env,
-                     build_time(issue, self.environ))
+        return State(config, issue, loaded, plan_editions(config, issue),
+                     BuildCache(config.root, loaded, self.env, self._inliner), build_time(issue, self.environ))
 
     @property
     def state(self) -> State:
@@ -158,7 +167,7 @@ class Preview:
             if edition is None:
                 return None
             try:
-                built = build_edition(s.config, s.issue, edition, s.loaded, s.when, env=s.env)
+                built = build_edition(s.config, s.issue, edition, s.loaded, s.when, s.cache)
             except InputError as exc:  # a picture, nesting, or content lost in inlining
                 if [str(p) for p in exc.problems] != self.problems:
                     self._fail([str(p) for p in exc.problems])
@@ -179,7 +188,7 @@ class Preview:
             if self._site is None:
                 s = self._state
                 try:
-                    self._site = site_files(s.config, s.issue, s.editions, s.loaded)
+                    self._site = site_files(s.config, s.issue, s.editions, s.loaded, s.cache)
                 except (BuildError, InputError) as exc:
                     lines = [str(p) for p in exc.problems] if isinstance(exc, InputError) else [str(exc)]
                     if lines != self.problems:

@@ -25,7 +25,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import watchfiles
 from jinja2 import Environment
 
-from ..build.render import make_environment
 from ..errors import NewsletterError
 from ..text.mime import fill
 from .preview import Preview
@@ -46,7 +45,7 @@ class PreviewServer(ThreadingHTTPServer):
         """`bind`: the address to listen on; `name`: one more host name to answer to
         (e.g. the machine's name on the local network, with `bind` 0.0.0.0)."""
         self.preview = preview
-        self.ui: Environment = make_environment(preview.root)
+        self.ui: Environment = preview.env  # the session's one template environment
         self.changed = threading.Condition()
         self.stopping = threading.Event()
         self.bind = bind
