@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from limits import RateLimitItem, parse
@@ -19,11 +20,13 @@ from starlette.requests import Request
 
 from ..mailing.campaign import pages_base
 from ..mailing.subscribers import BOTH, database_path
+from ..mailing.tokens import read_claim, verify
 from ..project.config import Config, localized
 from ..text import locales
 from .pages import Pages
 
 MAX_NAME = 100
+T = TypeVar("T")
 _FORBIDDEN = ("\r", "\n", "\0", "\t")
 
 
@@ -51,6 +54,18 @@ class AppContext:
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def claimed(self, token: str, purpose: str, load: Callable[[int], T | None]) -> tuple[T | None, str]:
+        """The record (a subscriber, a pending sign-up) a token was made for, and "ok",
+        "expired" or "invalid"; `load` reads it by the id the token carries."""
+        claim = read_claim(token)
+        if claim is None or not self.database.is_file():
+            return None, "invalid"
+        record = load(claim.id)
+        if record is None:
+            return None, "invalid"
+        verdict = verify(self.secret, token, record.email, purpose, now=self.now())
+        return (record if verdict == "ok" else None), verdict
 
     def allowed(self, request: Request, kind: str) -> bool:
         """One more `kind` request from this client is within its limit (and is counted)."""

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from ..mailing.pauses import MAX_ISSUES, Pauses
 from ..mailing.signups import Signups
 from ..mailing.subscribers import Subscriber, SubscriberStore
-from ..mailing.tokens import PREFERENCES, UNSUBSCRIBE, make_token, read_claim, verify
+from ..mailing.tokens import PREFERENCES, UNSUBSCRIBE, make_token
 from ..mailing.transports import PermanentFailure, TemporaryFailure, TransportError
 from .confirm_mail import deliver, link_message, sender_of
 from .context import AppContext, clean_email, clean_name, field_text, masked
@@ -31,15 +31,10 @@ PAUSE_CHOICES = (1, 2, 3, 6, MAX_ISSUES)
 
 def subscriber_for(app: AppContext, token: str, purpose: str) -> tuple[Subscriber | None, str]:
     """The person a token was made for, and "ok", "expired" or "invalid"."""
-    claim = read_claim(token)
-    if claim is None or not app.database.is_file():
-        return None, "invalid"
-    with SubscriberStore(app.database) as store:
-        person = store.get(claim.id)
-    if person is None:
-        return None, "invalid"
-    verdict = verify(app.secret, token, person.email, purpose, now=app.now())
-    return (person if verdict == "ok" else None), verdict
+    def load(subscriber_id: int) -> Subscriber | None:
+        with SubscriberStore(app.database) as store:
+            return store.get(subscriber_id)
+    return app.claimed(token, purpose, load)
 
 
 def bad_link(app: AppContext, request: Request, verdict: str) -> Response:

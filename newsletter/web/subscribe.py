@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ..mailing.signups import Signup, Signups
 from ..mailing.subscribers import SubscriberStore
-from ..mailing.tokens import CONFIRM, PREFERENCES, make_token, read_claim, verify
+from ..mailing.tokens import CONFIRM, PREFERENCES, make_token
 from ..mailing.transports import PermanentFailure, TemporaryFailure, TransportError
 from ..project.config import localized
 from .confirm_mail import confirmation_message, deliver, sender_of
@@ -144,15 +144,10 @@ def _confirm_page(app: AppContext, request: Request, signup: Signup, token: str)
 
 
 def _signup_for(app: AppContext, token: str) -> tuple[Signup | None, str]:
-    claim = read_claim(token)
-    if claim is None or not app.database.is_file():
-        return None, "invalid"
-    with Signups(app.database) as signups:
-        signup = signups.get(claim.id)
-    if signup is None:
-        return None, "invalid"
-    verdict = verify(app.secret, token, signup.email, CONFIRM, now=app.now())
-    return (signup if verdict == "ok" else None), verdict
+    def load(signup_id: int) -> Signup | None:
+        with Signups(app.database) as signups:
+            return signups.get(signup_id)
+    return app.claimed(token, CONFIRM, load)
 
 
 def _bad_link(app: AppContext, request: Request, verdict: str) -> Response:
