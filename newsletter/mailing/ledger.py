@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
 from ..project.config import Config
-from .store import open_database
+from .store import Database, open_database
 
 STATES = ("pending", "inflight", "sent", "failed", "deferred", "skipped")
 OPEN_STATES = ("pending", "inflight", "deferred")  # still to be (re)sent
@@ -95,7 +94,7 @@ def forget(config: Config, email: str) -> int:
     return count
 
 
-class Ledger:
+class Ledger(Database):
     def __init__(self, path: Path):
         self.path = path
         self.db = open_database(path, _SCHEMA, threads=True)
@@ -103,15 +102,6 @@ class Ledger:
         for column, kind in _ADDED_COLUMNS.items():
             if column not in have:
                 self.db.execute(f"ALTER TABLE sends ADD COLUMN {column} {kind}")
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def plan(self, wanted: Mapping[str, str] | Iterable[tuple[str, str]], editions: set[str],
              retry_failed: bool = False) -> list[str]:
@@ -188,7 +178,7 @@ class Ledger:
         """`claim` for a group of rows in one transaction (one fsync instead of one per row);
         returns the lower-case addresses this sender now holds."""
         now, claimed = _now(), set()
-        with self._transaction():
+        with self.transaction():
             for email in emails:
                 if self.db.execute("UPDATE sends SET state = 'inflight', attempts = attempts + 1, updated_at = ? "
                                    "WHERE email = ? AND state IN ('pending', 'deferred')",
@@ -201,19 +191,9 @@ class Ledger:
         now = _now()
         for _, state, _, cause in outcomes:
             assert state in ("pending", "sent", "failed", "deferred") and cause in CAUSES, (state, cause)
-        with self._transaction():
+        with self.transaction():
             self.db.executemany("UPDATE sends SET state = ?, reply = ?, cause = ?, updated_at = ? WHERE email = ?",
                                 [(state, reply, cause, now, email) for email, state, reply, cause in outcomes])
-
-    @contextmanager
-    def _transaction(self):
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     def mark_inflight(self, email: str) -> None:
         """Unconditional form of `claim`, kept for callers that hold the only claim."""

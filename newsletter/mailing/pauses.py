@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .subscribers import open_database
+from .store import Database, open_database
 
 MAX_ISSUES = 12
 
@@ -28,18 +28,9 @@ CREATE TABLE IF NOT EXISTS paused_issues (
 """
 
 
-class Pauses:
+class Pauses(Database):
     def __init__(self, path: Path):
         self.db = open_database(path, _SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> Pauses:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def pause(self, subscriber_id: int, issues: int, now: dt.datetime) -> None:
         """Start (or restart) a pause of `issues` issues from now."""

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from .store import Database
 from .subscribers import Subscriber, SubscriberStore, open_database
 
 MAIL_INTERVAL = dt.timedelta(hours=1)
@@ -75,21 +76,12 @@ class Consent:
     confirmed_at: str
 
 
-class Signups:
+class Signups(Database):
     """The pending sign-ups and consent records, in the subscriber database file."""
 
     def __init__(self, path: Path):
         self.db = open_database(path, _SCHEMA)
         self.db.row_factory = sqlite3.Row
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> Signups:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     def request(self, signup: Signup, now: dt.datetime) -> tuple[Signup, bool]:
         """Record (or refresh) a pending sign-up; True when a confirmation may be mailed now.
@@ -98,7 +90,7 @@ class Signups:
         is per address, whatever the choices.
         """
         stamp = _stamp(now)
-        with _Transaction(self.db):
+        with self.transaction():
             row = self.db.execute("SELECT * FROM signups WHERE email = ?", (signup.email,)).fetchone()
             may_mail = row is None or row["mailed_at"] is None or \
                 dt.datetime.fromisoformat(row["mailed_at"]) + MAIL_INTERVAL <= now
@@ -115,7 +107,7 @@ class Signups:
 
     def may_mail_link(self, email: str, now: dt.datetime) -> bool:
         """A fresh preference link may go to `email` (at most once an hour); counts it if so."""
-        with _Transaction(self.db):
+        with self.transaction():
             row = self.db.execute("SELECT mailed_at FROM link_mails WHERE email = ?", (email,)).fetchone()
             if row and dt.datetime.fromisoformat(row[0]) + MAIL_INTERVAL > now:
                 return False
@@ -142,7 +134,7 @@ class Signups:
         click records the consent, never a consent for someone not on the list.
         """
         subscriber = _join(store, signup)
-        with _Transaction(self.db):
+        with self.transaction():
             done = self.db.execute("UPDATE signups SET confirmed_at = ? WHERE id = ? AND confirmed_at IS NULL",
                                    (_stamp(now), signup.id)).rowcount
             if done:
@@ -177,16 +169,3 @@ def _signup(row: sqlite3.Row) -> Signup:
 
 def _stamp(now: dt.datetime) -> str:
     return now.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: nothing half-written."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind, value, tb) -> None:
-        self.db.execute("ROLLBACK" if kind else "COMMIT")

@@ -14,8 +14,10 @@ import hashlib
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from ..errors import NewsletterError
 
@@ -110,7 +112,34 @@ class SaveResult:
     reactivated: int
 
 
-class SubscriberStore:
+class Database:
+    """One SQLite file held open for a `with` block; the subscriber list, the sign-ups, the
+    pauses and each send journal are one of these."""
+
+    db: sqlite3.Connection
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: nothing half-written."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+
+class SubscriberStore(Database):
     """One SQLite file; every change is a single transaction."""
 
     def __init__(self, path: Path):
@@ -118,15 +147,6 @@ class SubscriberStore:
         self.db = open_database(path, _SCHEMA)
         self.db.execute("PRAGMA secure_delete=ON")   # `remove` must not leave the data in free pages
         self.db.row_factory = sqlite3.Row
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> SubscriberStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
     # --- reading ---------------------------------------------------------------------
 
@@ -180,14 +200,14 @@ class SubscriberStore:
         """
         _check(status, STATUSES, "status")
         _check(reason, REASONS, "reason")
-        with _transaction(self.db):
+        with self.transaction():
             return self._change(email, status, reason, detail, _now())
 
     def unsubscribe(self, email: str, reason: str, detail: str = "") -> bool:
         """Idempotent: True only the first time, so a replayed link changes nothing."""
         _check(reason, REASONS, "reason")
         now = _now()
-        with _transaction(self.db):
+        with self.transaction():
             first = self.db.execute("INSERT OR IGNORE INTO unsubscribes VALUES (?, ?, ?)",
                                     (email, now, reason)).rowcount == 1
             changed = self._change(email, "unsubscribed", reason, detail, now)
@@ -196,7 +216,7 @@ class SubscriberStore:
     def mark_bounced(self, email: str, reason: str = "bounce", detail: str = "") -> bool:
         """Only an active subscriber becomes bounced: an unsubscribe is never overwritten."""
         _check(reason, REASONS, "reason")
-        with _transaction(self.db):
+        with self.transaction():
             row = self.db.execute("SELECT status FROM subscribers WHERE email = ?", (email,)).fetchone()
             if row is None or row[0] != "active":
                 return False
@@ -209,7 +229,7 @@ class SubscriberStore:
             raise NewsletterError(f"{subscriber.email} is already on the list; change them with "
                                   f"`newsletter subscribers set {subscriber.email} …`")
         now = _now()
-        with _transaction(self.db):
+        with self.transaction():
             self.db.execute("DELETE FROM removed WHERE email_hash = ?", (self._hash_of(subscriber.email),))
             self.db.execute("DELETE FROM unsubscribes WHERE email = ?", (subscriber.email,))
             self._insert(subscriber, subscriber.status, now)
@@ -224,7 +244,7 @@ class SubscriberStore:
         wanted = {"name": name, "language": language, "sponsor": sponsor}
         changes = {k: v for k, v in wanted.items() if v is not None and v != getattr(current, k)}
         now = _now()
-        with _transaction(self.db):
+        with self.transaction():
             for column, value in changes.items():
                 self.db.execute(f"UPDATE subscribers SET {column} = ?, updated_at = ? WHERE email = ?",
                                 (value, now, email))
@@ -235,7 +255,7 @@ class SubscriberStore:
     def remove(self, email: str) -> bool:
         """Delete everything about this person; keep only a salted hash of the address."""
         now = _now()
-        with _transaction(self.db):
+        with self.transaction():
             gone = self.db.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount
             gone += self.db.execute("DELETE FROM unsubscribes WHERE email = ?", (email,)).rowcount
             gone += self.db.execute("DELETE FROM history WHERE email = ?", (email,)).rowcount
@@ -258,7 +278,7 @@ class SubscriberStore:
         added = updated = reactivated = done = 0
         kept_out: list[tuple[str, str]] = []
         now = _now()
-        with _transaction(self.db):
+        with self.transaction():
             salt = self._salt()
             for s in rows:
                 old = self._status_of(s.email)
@@ -354,19 +374,6 @@ def open_database(path: Path, schema: str, threads: bool = False) -> sqlite3.Con
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(schema)
     return db
-
-
-class _transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: nothing half-written."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind, value, tb):
-        self.db.execute("ROLLBACK" if kind else "COMMIT")
 
 
 def _check(value: str, allowed: tuple[str, ...], what: str) -> None:
