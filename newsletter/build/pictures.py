@@ -43,7 +43,7 @@ class Picture:
 
 def pictures(issue: Issue) -> list[Picture]:
     return [Picture(v, image) for article in issue.articles for v in article.versions.values()
-            for image in markup.local_images(v.body)]
+            for image in v.images]
 
 
 def check(config: Config, issue: Issue) -> None:
@@ -79,7 +79,7 @@ def shown_under(issue: Issue, version: ArticleVersion, prefix: str) -> dict[str,
     """The same, for a page that reaches the issue's published files at `prefix`
     (an article page of the web archive: `../../<issue>/`)."""
     out = {}
-    for image in markup.local_images(version.body):
+    for image in version.images:
         width, height = images.size(issue.folder / image.path)
         if width > CONTENT_WIDTH:
             width, height = CONTENT_WIDTH, round(height * CONTENT_WIDTH / width)

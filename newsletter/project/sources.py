@@ -9,7 +9,9 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, Problem
 from . import limits
@@ -19,6 +21,9 @@ from .listing import did_you_mean, language_fix, listing_problems, slug_of
 from .safepath import inside, path_problem
 from .schema import Loader, field, one_line
 from .yamlfile import located, parse, read_text
+
+if TYPE_CHECKING:
+    from ..text.markdown import BodyImage
 
 ISSUE_FILE = "issue.yaml"
 AUTHORS_FILE = "authors.yaml"
@@ -102,6 +107,15 @@ class ArticleVersion:
 
     def line(self, key: str) -> int | None:
         return self.lines.get(key)
+
+    @cached_property
+    def images(self) -> tuple[BodyImage, ...]:
+        """The body's own pictures (`![alt](images/x.jpg)`), found once per version:
+        finding them parses the Markdown, and every edition and page showing it asks.
+        Imported here, not above, so reading an issue alone (`check` of a current
+        build) loads no Markdown parser."""
+        from ..text.markdown import local_images
+        return tuple(local_images(self.body))
 
     @property
     def content_hash(self) -> str:
