@@ -22,6 +22,15 @@ def _installed_command() -> list[str]:
 NEWSLETTER = _installed_command()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Builds keep line breaks in the user's cache folder; the tests' builds (and the
+    commands they start) keep theirs in a folder of their own instead."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NEWSLETTER_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 def copy_project(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:

@@ -16,6 +16,7 @@ from ..project.root import DIST_DIR, find_project_root
 from ..project.sources import Issue, read_issue
 from . import pictures
 from .archive import web_files, write_archive
+from .breaks import KeptBreaks, cache_dir
 from .built import BuildResult, BuiltEdition
 from .cache import BuildCache, collects_less
 from .catalogs import LoadedCatalog, load_catalogs
@@ -40,7 +41,9 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     pictures.check(config, issue)
     loaded = load_catalogs(config)
     editions = plan_editions(config, issue)
-    when = build_time(issue, os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    when = build_time(issue, environ)
+    breaks = KeptBreaks(cache_dir(environ))   # line-break answers from earlier builds
     cache = BuildCache(config.root, loaded)
     built = [build_edition(config, issue, edition, loaded, when, cache) for edition in editions]
     warnings = [w for c in loaded.values() for w in c.warnings]
@@ -50,6 +53,7 @@ def build(issue_dir: Path, out_root: Path | None = None, environ: dict | None = 
     with build_lock(out_dir.parent):
         write_tree(out_dir, files)
         write_archive(out_dir.parent, config, loaded, cache)
+    breaks.save()
     return BuildResult(config, issue, out_dir, built, warnings, manifest)
 
 
