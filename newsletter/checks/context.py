@@ -2,9 +2,13 @@
 once with lxml, plus helpers to point a finding back at the source line it came from."""
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import EmailMessage
+from functools import cached_property
 from pathlib import Path
 
 import lxml.html
@@ -28,6 +32,12 @@ class EditionDoc:
     @property
     def languages(self) -> tuple[str, ...]:
         return self.built.edition.languages
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        """The sample .eml, parsed once for every check that reads it (parsing is most
+        of what checking a current build costs). Checks only read it."""
+        return email.message_from_bytes(self.built.eml, policy=email.policy.default)
 
     def visible_text(self) -> str:
         """Body text a reader sees: hidden elements (the preheader) left out."""

@@ -1,8 +1,6 @@
 """Links: every link a subscriber can click must go somewhere real and safe."""
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 
 from ..build.plan import PLACEHOLDERS, page_versions
@@ -107,7 +105,7 @@ def _unfilled(text: str) -> list[tuple[str, str]]:
 
 def _sample_tokens(doc):
     """The sample .eml is what one subscriber gets: every %%token%% must be filled there."""
-    message = email.message_from_bytes(doc.built.eml, policy=email.policy.default)
+    message = doc.message
     parts = [str(message.get("Subject", ""))]
     parts += [p.get_content() for p in message.walk() if p.get_content_maintype() == "text"]
     left = sorted({m.group() for text in parts for m in _TOKEN.finditer(text)})

@@ -2,8 +2,6 @@
 mail providers require (unsubscribe, postal address)."""
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 
 from ..build.plan import placeholder
@@ -16,10 +14,6 @@ SUBJECT_CHARS = 60      # English subjects beyond this are cut in most inboxes
 SUBJECT_COLUMNS = 30    # Chinese: display columns (a Han character counts 2)
 ONE_CLICK = "List-Unsubscribe=One-Click"
 BILINGUAL_SEPARATOR = " | "  # as build/views.py joins a bilingual edition's titles
-
-
-def _message(doc):
-    return email.message_from_bytes(doc.built.eml, policy=email.policy.default)
 
 
 def _squash(text: str) -> str:
@@ -68,7 +62,7 @@ def preheader(ctx, doc):
 @check("mail.text-part", "Some readers and many spam filters want a plain-text part; an email "
        "without one is more likely to land in spam.")
 def text_part(ctx, doc):
-    message = _message(doc)
+    message = doc.message
     plain = message.get_body(preferencelist=("plain",))
     if plain is None or not plain.get_content().strip():
         yield error("the email has no plain-text part", "check templates/email/email.txt.j2",
@@ -80,7 +74,7 @@ def text_part(ctx, doc):
 @check("mail.list-unsubscribe", "Gmail and Yahoo require List-Unsubscribe with one-click "
        "(RFC 8058) from bulk senders, or they send the mail to spam.")
 def list_unsubscribe(ctx, doc):
-    message, where = _message(doc), {"element": f"{doc.built.edition.stem}.eml"}
+    message, where = doc.message, {"element": f"{doc.built.edition.stem}.eml"}
     header = str(message.get("List-Unsubscribe", ""))
     if "<https://" not in header:
         yield error("List-Unsubscribe header has no https address", "the mail builder must add it", **where)
