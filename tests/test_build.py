@@ -94,6 +94,16 @@ def test_html_structure_for_email_clients(sample) -> None:
     assert '<table role="presentation"' in zh and 'class="preheader"' in zh
 
 
+def test_outlook_dark_mode_rules_survive_inlining(sample) -> None:
+    """Outlook.com marks what its dark mode recolours with data-ogsc; inlined, those rules
+    would match nothing and vanish, so they must reach <head> as written."""
+    for edition in sample.editions:
+        head = edition.html.split("</head>", 1)[0]
+        colors = edition.edition.sponsor.colors
+        assert f"[data-ogsc] a {{ color: {colors.dark_primary} !important; }}" in head
+        assert "[data-ogsc] .text" in head and "data-premailer" not in edition.html
+
+
 def test_untranslated_article_keeps_original_with_notice(project: Path) -> None:
     (project / SAMPLE_ISSUE / "bike-repair-cafe.zh-Hans.md").unlink()   # English only now
     result = build(project / SAMPLE_ISSUE, environ={})
