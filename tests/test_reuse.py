@@ -105,3 +105,30 @@ def test_check_of_a_current_build_loads_none_of_the_build_libraries(project: Pat
     out = subprocess.run([sys.executable, "-c", code, str(project / SAMPLE_ISSUE)], capture_output=True, text=True,
                          check=True, cwd=project)
     assert out.stdout.strip().splitlines()[-1] == "loaded:", out.stdout
+
+
+def test_the_send_gate_reads_the_build_as_it_is_even_when_not_current(project: Path, no_building) -> None:
+    """`send` delivers dist/ as it is, so its check reads dist/ as it is: an edit made
+    after the build does not count there (send rebuilds first when it must)."""
+    from newsletter.checks.issue import check_dist
+    edit(project / ARTICLE, "The box was not heavy.", "The box was not heavy {{ venue }}.")
+    assert load_build(project / SAMPLE_ISSUE) is None
+    report = check_dist(project / SAMPLE_ISSUE)
+    assert len(report.sizes) == 9 and not report.failed()
+
+
+@pytest.mark.parametrize("damage", ["no manifest", "a sponsor removed since"])
+def test_a_build_that_cannot_be_read_says_to_build_again(project: Path, damage: str) -> None:
+    from newsletter.checks.issue import check_dist
+    from newsletter.errors import InputError
+    if damage == "no manifest":
+        (project / "dist/2026-11/manifest.json").unlink()
+    else:
+        manifest = project / "dist/2026-11/manifest.json"
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data["editions"][0]["id"] = "gone/en"
+        manifest.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        check_dist(project / SAMPLE_ISSUE)
+    [problem] = caught.value.problems
+    assert problem.path.name == "manifest.json" and "newsletter build" in problem.fix

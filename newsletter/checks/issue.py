@@ -1,13 +1,14 @@
 """Checks over a whole build: `check_build` for a build just made, `check_issue` for an
 issue: its current build in dist/ when there is one (see build/reuse.py), else a build
-into a throw-away folder, so checking never touches dist/."""
+into a throw-away folder, so checking never touches dist/; `check_dist` for the build in
+dist/ as it is, the one `send` is about to deliver."""
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
 from ..build.built import BuildResult
-from ..build.reuse import load_build
+from ..build.reuse import load_build, read_build
 from .runner import CheckReport, run_checks
 
 
@@ -26,3 +27,9 @@ def check_issue(issue_dir: Path, ignore=(), environ: dict | None = None, fetch=N
     with tempfile.TemporaryDirectory(prefix="newsletter-check-") as tmp:
         result = build(Path(issue_dir), Path(tmp), environ)
     return check_build(result, fetch).ignoring(ignore)
+
+
+def check_dist(issue_dir: Path, ignore=(), fetch=None) -> CheckReport:
+    """Every check over the files in dist/<issue>/, not a fresh build: what was checked
+    is byte for byte what subscribers get."""
+    return check_build(read_build(Path(issue_dir)), fetch).ignoring(ignore)

@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from ..checks.dist import check_dist
+from ..checks.issue import check_dist
 from ..checks.online import fetch as online_fetch
 from ..errors import NewsletterError
 from ..mailing import send as sending
