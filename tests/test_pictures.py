@@ -128,3 +128,18 @@ def test_preview_serves_pictures_in_articles(project: Path) -> None:
         assert get(server, "/site/images/nothing.png").status == 404
     finally:
         server.close()
+
+
+def test_a_wide_hero_is_published_resized_like_body_pictures(project: Path) -> None:
+    """A phone photo as the hero: readers download the published file, so it is scaled to
+    MAX_WIDTH; the email shows it at the column width, the article page at its new size."""
+    hero = project / SAMPLE_ISSUE / "images" / "bike-repair-cafe.jpg"
+    Image.new("RGB", (4000, 3000), (30, 90, 160)).save(hero, "JPEG", quality=95)
+    result = build(project / SAMPLE_ISSUE, environ={})
+    with Image.open(result.out_dir / "images" / "bike-repair-cafe.jpg") as image:
+        assert image.size == (MAX_WIDTH, MAX_WIDTH * 3 // 4)
+    html = next(b.html for b in result.editions if b.edition.id == "hearts/en")
+    assert re.search(rf'<img class="hero" src="[^"]*bike-repair-cafe.jpg" width="{CONTENT_WIDTH}" '
+                     rf'height="{CONTENT_WIDTH * 3 // 4}"', html)
+    page = next(result.out_dir.parent.rglob("en/bike-repair-cafe.html")).read_text(encoding="utf-8")
+    assert f'width="{MAX_WIDTH}" height="{MAX_WIDTH * 3 // 4}"' in page

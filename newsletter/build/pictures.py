@@ -1,5 +1,6 @@
-"""Pictures inside article bodies (`![what it shows](images/x.jpg)`): checked like the hero,
-resized with Pillow, and published beside the editions under `base_url`.
+"""Pictures inside article bodies (`![what it shows](images/x.jpg)`), checked like the hero,
+and every picture of an article (heroes too) resized with Pillow and published beside the
+editions under `base_url`.
 
 A phone photo is 4000 px wide and 5 MB; an email column is 552 px. Each picture is scaled
 down to at most twice the column (sharp on high-density screens) and saved again, and
@@ -87,9 +88,24 @@ def shown_under(issue: Issue, version: ArticleVersion, prefix: str) -> dict[str,
     return out
 
 
+def heroes(issue: Issue) -> dict[str, Path]:
+    """Every version's hero picture: as written in its front matter → its file."""
+    return {v.meta.hero: issue.folder / v.meta.hero for article in issue.articles
+            for v in article.versions.values() if v.meta.hero}
+
+
 def published_files(issue: Issue) -> dict[str, bytes]:
-    """Every body picture as it is published: resized when wider than MAX_WIDTH."""
-    return {p.relative: published(issue.folder / p.image.path) for p in pictures(issue)}
+    """Every hero and body picture as it is published: resized when wider than MAX_WIDTH."""
+    files = {written: published(path) for written, path in heroes(issue).items()}
+    return files | {p.relative: published(issue.folder / p.image.path) for p in pictures(issue)}
+
+
+def published_size(path: Path) -> tuple[int, int]:
+    """The pixel size of a picture as published (for width and height on a web page)."""
+    width, height = images.size(path)
+    if width <= MAX_WIDTH:
+        return width, height
+    return MAX_WIDTH, round(height * MAX_WIDTH / width)
 
 
 def published(path: Path) -> bytes:

@@ -89,11 +89,7 @@ def output_files(config: Config, issue: Issue, built: list[BuiltEdition], manife
         files[f"{b.edition.stem}.txt"] = b.text.encode("utf-8")
         files[f"{b.edition.stem}.eml"] = b.eml
         files[b.edition.sponsor.logo] = (config.root / b.edition.sponsor.logo).read_bytes()
-    for article in issue.articles:
-        for version in article.versions.values():
-            if version.meta.hero:
-                files[version.meta.hero] = (issue.folder / version.meta.hero).read_bytes()
-    files |= pictures.published_files(issue)
+    files |= pictures.published_files(issue)   # heroes and body pictures, resized when wide
     files["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 

@@ -86,11 +86,13 @@ def file_size(ctx, doc):
 
 
 def _published_size(issue, path: Path) -> int:
-    """Only now the body's pictures: finding them parses the Markdown, which `check` of a
-    current build otherwise never loads. A picture within the limit is not measured again:
+    """Heroes and body pictures are published resized when wide: measure that file. Only
+    now the body's pictures: finding them parses the Markdown, which `check` of a current
+    build otherwise never loads. A picture within the limit is not measured again:
     scaling down to MAX_WIDTH makes a file smaller in practice."""
     from ..build import pictures
-    if path in {issue.folder / p.image.path for p in pictures.pictures(issue)}:
+    if path in pictures.heroes(issue).values() \
+            or path in {issue.folder / p.image.path for p in pictures.pictures(issue)}:
         return len(pictures.published(path))
     return path.stat().st_size
 
