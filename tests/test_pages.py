@@ -133,7 +133,9 @@ def test_language_versions_link_both_ways(built) -> None:
         page = Page(_read(built.out_dir / f"{lang}/hip-hinge.html"))
         alternates = {a["hreflang"]: a["href"] for t, a in page.tags
                       if t == "link" and a.get("rel") == "alternate" and "hreflang" in a}
-        assert alternates == {other: f"{BASE}/2026-11/{other}/hip-hinge.html"}
+        # every language, this page too, and the site's first language (en) as x-default
+        assert alternates == {tag: f"{BASE}/2026-11/{tag}/hip-hinge.html" for tag in (lang, other)} \
+            | {"x-default": f"{BASE}/2026-11/en/hip-hinge.html"}
         switch = [a for t, a in page.tags if t == "a" and a.get("hreflang")]
         assert {a["hreflang"]: a.get("aria-current") for a in switch} == {lang: "page", other: None}
         assert all(a["lang"] == a["hreflang"] for a in switch)

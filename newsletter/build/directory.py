@@ -64,6 +64,7 @@ class ListPage:
     path: str
     base: str              # site.base_url, for the canonical and hreflang URLs
     alternates: list[Alternate] = field(default_factory=list)
+    default_lang: str = ""   # the site's first language: its page is the hreflang x-default
 
 
 def listed_articles(issues: list[dict], lang: str) -> list[Listed]:
@@ -102,7 +103,8 @@ def directory_files(env: Environment, config: Config, issues: list[dict], ui: di
     files = {}
     for lang, listed in by_lang.items():
         base = {"lang": lang, "dir": locales.text_direction(lang), "cjk": locales.is_cjk(lang), "ui": ui[lang],
-                "site_name": localized(config.site.name, lang), "base": config.site.base_url.rstrip("/")}
+                "site_name": localized(config.site.name, lang), "base": config.site.base_url.rstrip("/"),
+                "default_lang": config.site.languages[0]}
         for path, group in _group(listed, "author_page").items():
             author = authors.get(group[0].author_id, {})
             page = ListPage(**base, heading=group[0].author, heading_lang=lang, path=path,

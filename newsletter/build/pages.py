@@ -21,7 +21,6 @@ from markupsafe import Markup
 from slugify import slugify
 
 from ..errors import InputError, Problem
-from ..project import images
 from ..project.config import Config, localized
 from ..project.sources import Article, ArticleVersion, Issue
 from ..text import locales
@@ -131,6 +130,7 @@ class ArticlePage:
     cards: list[Card] = field(default_factory=list)
     alternates: list[Alternate] = field(default_factory=list)
     json_ld: dict = field(default_factory=dict)
+    default_lang: str = ""        # the site's first language: its page is the hreflang x-default
 
 
 def article_files(config: Config, issue: Issue, loaded: dict[str, LoadedCatalog], env=None,
@@ -168,7 +168,7 @@ def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: 
         category=category, category_lang=category_lang, title=m.title, author=author.name.get(lang) or author.name.get(v.lang, m.author),
         bio=author.bio.get(lang) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, lang),
         date_iso=m.date.isoformat(), hero_src=f"{TO_ROOT}/{issue.name}/{m.hero}" if m.hero else "",
-        hero_alt=m.hero_alt or "", hero_size=images.size(issue.folder / m.hero) if m.hero else (0, 0),
+        hero_alt=m.hero_alt or "", hero_size=pictures.published_size(issue.folder / m.hero) if m.hero else (0, 0),
         excerpt=excerpt_of(v, bodies=bodies),
         body_html=Markup(bodies.get(v, pictures.shown_under(issue, v, f"{TO_ROOT}/{issue.name}/")).html),
         discuss_url=m.discuss or "", sponsored_by=_credits(config, m.sponsors, lang),
@@ -177,7 +177,8 @@ def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: 
                "author": f"{TO_ROOT}/{author_path(lang, m.author)}", "feed": f"{TO_ROOT}/feed.{lang}.xml"},
         absolute={"base": base, "canonical": f"{base}/{original}", "page": f"{base}/{own}", "image": f"{base}/{issue.name}/{m.hero}" if m.hero else "",
                   "author": f"{base}/{author_path(lang, m.author)}"},
-        cards=_cards(config, issue, m.related, lang, bodies), alternates=_alternates(issue, article, pages, lang)))
+        cards=_cards(config, issue, m.related, lang, bodies), alternates=_alternates(issue, article, pages, lang),
+        default_lang=config.site.languages[0]))
 
 
 def with_json_ld(page: ArticlePage) -> ArticlePage:
