@@ -131,6 +131,20 @@ def test_security_headers_on_every_page_and_no_inline_script(served):
     assert page.headers["cache-control"] == "no-store"
 
 
+def test_a_server_error_page_carries_the_security_headers_too(served, monkeypatch):
+    """A bug in a handler gives a plain 500, still with the headers every page has:
+    Starlette answers it outside the middleware it is given, so ours wraps the whole app."""
+    import newsletter.web.app as web_app
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(web_app, "render_template", broken)
+    reply = served.client("en").get("/brand/hearts/style.css")
+    assert reply.status == 500 and "a bug" not in reply.body and "Traceback" not in reply.body
+    assert "frame-ancestors 'none'" in reply.headers["content-security-policy"]
+    assert reply.headers["x-content-type-options"] == "nosniff" and reply.headers["x-frame-options"] == "DENY"
+
+
 def test_bodies_over_the_limit_are_refused_before_parsing(served):
     email = served.rows[0]["email"]
     path = f"/unsubscribe/{served.token(email)}"

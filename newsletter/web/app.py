@@ -31,7 +31,7 @@ SITE_COLORS = Colors(primary="#1a5276", accent="#7d4e00")   # pages of no partic
 
 
 def create_app(config: Config, secret: bytes, *, environ: Mapping[str, str] | None = None,
-               clock: Callable[[], dt.datetime] | None = None, limits: Limits | None = None) -> Starlette:
+               clock: Callable[[], dt.datetime] | None = None, limits: Limits | None = None) -> SecurityHeaders:
     app = AppContext(config, secret, Pages(config, secret), environ or {},
                      clock or (lambda: dt.datetime.now(dt.UTC)), limits or Limits())
 
@@ -60,8 +60,10 @@ def create_app(config: Config, secret: bytes, *, environ: Mapping[str, str] | No
         return app.pages.render(request, "message.html.j2", exc.status_code, state=state, retry_url="",
                                 mailto="", headers=exc.headers)
 
-    return Starlette(routes=routes, exception_handlers={HTTPException: http_error},
-                     middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)])
+    # SecurityHeaders wraps the whole app, outside Starlette's own error handling, so that
+    # a 500 page carries the headers too (middleware given to Starlette sits inside it).
+    return SecurityHeaders(Starlette(routes=routes, exception_handlers={HTTPException: http_error},
+                                     middleware=[Middleware(BodyLimit)]))
 
 
 async def _stylesheet(app: AppContext, request: Request) -> Response:
