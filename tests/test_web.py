@@ -54,6 +54,8 @@ def test_relative_links_resolve_on_disk_and_alternates_name_languages(project: P
     alternates = {a["hreflang"]: a["href"] for t, a in tags if t == "link" and a.get("rel") == "alternate"
                   and "hreflang" in a}
     assert alternates == {"zh-Hans": "zh-Hans.html"}
+    bylines = [attrs["href"] for tag, attrs in tags if tag == "a" and "/authors/en/" in attrs.get("href", "")]
+    assert bylines and all(h.startswith("../../authors/en/") for h in bylines)   # resolved on disk above
     assert '<html lang="zh-Hans"' in (result.out_dir / "hearts/zh-Hans.html").read_text(encoding="utf-8")
 
 

@@ -18,7 +18,8 @@ from jinja2 import Environment
 
 from ..project.config import Config, localized
 from ..text import locales
-from .pages import SITE_COLORS, TO_ROOT, Alternate, author_path, category_path
+from .pages import SITE_COLORS, TO_ROOT, Alternate
+from .paths import author_path, category_path
 from .render import render_template
 
 AUTHOR_TEMPLATE = "web/author.html.j2"

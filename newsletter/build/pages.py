@@ -11,14 +11,11 @@ feeds use absolute URLs.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from slugify import slugify
 
 from ..errors import InputError, Problem
 from ..project.config import Config, localized
@@ -29,6 +26,7 @@ from ..text.width import truncate
 from . import pictures
 from .bodies import Bodies
 from .catalogs import LoadedCatalog
+from .paths import article_path, author_path, category_path
 from .plan import page_versions  # planned in plan.py, which checks load cheaply
 from .render import make_environment, render_template, ui_functions
 from .views import EXCERPT_WIDTH
@@ -39,26 +37,6 @@ CARD_WIDTH = 100        # display columns of a "Check also" excerpt (a Han chara
 # The archive's own colours (article, author and category pages belong to no sponsor).
 SITE_COLORS = {"background": "#ffffff", "text": "#1f1f1f", "primary": "#1a56a8", "accent": "#5a4a00",
                "dark_background": "#121212", "dark_text": "#eeeeee", "dark_primary": "#8ab4f8"}
-
-
-def name_slug(text: str) -> str:
-    """A file name for an author id or a category (`健康` → `jian-kang`); a short hash
-    when no ASCII letters are left (an emoji-only category)."""
-    return slugify(text) or "x" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
-
-
-def article_path(issue: str, lang: str, slug: str) -> str:
-    return f"{issue}/{lang}/{slug}.html"
-
-
-def author_path(lang: str, author_id: str) -> str:
-    """Ids that are already file-name safe stay as written, so two ids never share a page."""
-    name = author_id if re.fullmatch(r"[A-Za-z0-9_-]+", author_id) else name_slug(author_id)
-    return f"authors/{lang}/{name}.html"
-
-
-def category_path(lang: str, category: str) -> str:
-    return f"categories/{lang}/{name_slug(category)}.html"
 
 
 def check_issue_name(issue: Issue, reserved: tuple[str, ...]) -> None:

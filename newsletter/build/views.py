@@ -21,6 +21,7 @@ from ..text.markdown import Body
 from ..text.width import truncate
 from . import pictures
 from .bodies import Bodies
+from .paths import author_path
 from .plan import Edition, placeholder
 
 EXCERPT_WIDTH = 160  # display columns (a Han character counts 2)
@@ -50,6 +51,7 @@ class ArticleBlock(Block):
     category: str = ""
     title: str = ""
     author: str = ""
+    author_url: str = ""            # the author's page in the archive, in the reader's language
     bio: str = ""
     bio_lang: str = ""
     date: str = ""
@@ -205,6 +207,7 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         notice_original=v is article_original(issue, v), draft=v.meta.draft,
         original_name=locales.display_name(v.lang, reader),
         category=m.category, title=m.title, author=localized(author.name, reader),
+        author_url=f"{edition.base_url}/{author_path(reader, m.author)}",
         bio=localized(author.bio, reader), bio_lang=_source(author.bio, reader),
         date=locales.long_date(m.date, reader),
         hero_url=edition.asset_url(m.hero) if m.hero else "", hero_alt=m.hero_alt or "",

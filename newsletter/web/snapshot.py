@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..build.output import build_lock, write_tree
-from ..build.pages import article_path
+from ..build.paths import article_path
 from ..project.config import localized
 from ..text import locales
 from . import browser
