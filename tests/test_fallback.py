@@ -68,6 +68,20 @@ def test_zh_hant_edition_builds_through_the_chain(project: Path) -> None:
     assert "Wei Lin" not in html
 
 
+def test_zh_hant_article_pages_choose_along_the_chain_like_editions(project: Path) -> None:
+    """A zh-Hant page of an article written in English and translated to zh-Hans shows
+    the zh-Hans version, as the zh-Hant edition does, not the English original."""
+    add_zh_hant(project)
+    result = build(project / SAMPLE_ISSUE, environ={})
+    page = (result.out_dir / "zh-Hant" / "hip-hinge.html").read_text(encoding="utf-8")
+    assert "学会屈髋，护住腰背" in page and "Hinge at the hips" not in page
+    assert '<html lang="zh-Hant"' in page and 'lang="zh-Hans"' in page
+    assert "本文暂无您所用语言的版本" in page       # "here it is in …": a stand-in, not the original
+    assert "本文暂无中文译文" not in page
+    edition_html = edition(result, "mhwx/zh-Hant").html
+    assert "2026-11/zh-Hant/hip-hinge.html" in edition_html   # the email's link lands on that page
+
+
 def test_zh_hant_check_lists_what_is_missing_once_per_line(project: Path) -> None:
     add_zh_hant(project)
     findings = check_issue(project / SAMPLE_ISSUE, environ={}).findings

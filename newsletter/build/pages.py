@@ -88,6 +88,7 @@ class ArticlePage:
     issue_title: str
     number: int
     notice: bool
+    notice_original: bool         # …and the version shown is the article's original
     original_name: str
     category: str
     category_lang: str
@@ -142,7 +143,7 @@ def article_page(config: Config, issue: Issue, article: Article, lang: str, ui: 
         lang=lang, content_lang=v.lang, dir=locales.text_direction(lang), content_dir=locales.text_direction(v.lang),
         cjk=locales.is_cjk(lang) or locales.is_cjk(v.lang), ui=ui, site_name=localized(config.site.name, lang),
         issue_title=issue.meta.title.get(lang) or next(iter(issue.meta.title.values()), issue.name),
-        number=issue.meta.number, notice=v.lang != lang, original_name=locales.display_name(v.lang, lang),
+        number=issue.meta.number, notice=v.lang != lang, notice_original=v is article.original, original_name=locales.display_name(v.lang, lang),
         category=category, category_lang=category_lang, title=m.title, author=author.name.get(lang) or author.name.get(v.lang, m.author),
         bio=author.bio.get(lang) or author.bio.get(v.lang, ""), date=locales.long_date(m.date, lang),
         date_iso=m.date.isoformat(), hero_src=f"{TO_ROOT}/{issue.name}/{m.hero}" if m.hero else "",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..project.config import Config, Sponsor
 from ..project.sources import Article, ArticleVersion, Issue
+from ..text import locales
 
 # Per-subscriber values are left as these tokens and filled by cheap substitution when
 # sending (and for the sample .eml); premailer passes tokens without spaces untouched.
@@ -81,13 +82,27 @@ def plan_editions(config: Config, issue: Issue) -> list[Edition]:
 
 
 def page_versions(config: Config, issue: Issue, article: Article) -> dict[str, ArticleVersion]:
-    """The version each site language's page shows: its own, else (policy `keep`) the
-    original with a notice; under `hide`, no page where there is no translation."""
-    pages = {}
-    for lang in config.site.languages:
-        version = article.versions.get(lang)
-        if version is None and issue.meta.untranslated == "keep":
-            version = article.original
-        if version is not None:
-            pages[lang] = version
-    return pages
+    """The version each site language's article page shows, chosen as an edition in that
+    language chooses (`version_for`); no page where there is none."""
+    pages = {lang: version_for(config, issue, article, lang) for lang in config.site.languages}
+    return {lang: version for lang, version in pages.items() if version is not None}
+
+
+def version_for(config: Config, issue: Issue, article: Article, lang: str,
+                bilingual: bool = False) -> ArticleVersion | None:
+    """The version for readers of `lang`: theirs, else the first along the language's
+    fallback chain. Another script of the same language (zh-Hans for zh-Hant) always
+    stands in; another language only under `untranslated: keep`, and not inside a
+    bilingual edition (its other language shows the article already)."""
+    versions = usable_versions(issue, article)
+    found = config.fallbacks.first(versions, lang)
+    if found is not None and locales.same_language(found, lang):
+        return versions[found]
+    if bilingual or issue.meta.untranslated == "hide":
+        return None
+    return versions[found] if found else article.original
+
+
+def usable_versions(issue: Issue, article: Article) -> dict[str, ArticleVersion]:
+    """The article's versions, without machine-converted drafts under `drafts: hide`."""
+    return {t: v for t, v in article.versions.items() if not (v.meta.draft and issue.meta.drafts == "hide")}

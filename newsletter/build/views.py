@@ -22,7 +22,7 @@ from ..text.width import truncate
 from . import pictures
 from .bodies import Bodies
 from .paths import author_path
-from .plan import Edition, placeholder
+from .plan import Edition, placeholder, usable_versions, version_for
 
 EXCERPT_WIDTH = 160  # display columns (a Han character counts 2)
 PREHEADER_WIDTH = 100
@@ -170,31 +170,12 @@ def _versions_shown(config: Config, issue: Issue, edition: Edition,
     deduplicated, or a stand-in with a notice, or nothing under the `hide` policy."""
     chosen: list[tuple[ArticleVersion, str]] = []
     for lang in edition.languages:
-        version = _version_for(config, issue, edition, article, lang)
+        version = version_for(config, issue, article, lang, edition.bilingual)
         if version is not None and all(v is not version for v, _ in chosen):
             chosen.append((version, lang))
     if not chosen and edition.bilingual and issue.meta.untranslated == "keep":
         chosen = [(article.original, edition.primary)]
     return chosen
-
-
-def _version_for(config: Config, issue: Issue, edition: Edition, article: Article,
-                 lang: str) -> ArticleVersion | None:
-    """The version for readers of `lang`: theirs, else the first along the language's
-    fallback chain. Another script of the same language (zh-Hans for zh-Hant) always
-    stands in; another language only under `untranslated: keep`, outside bilingual editions."""
-    versions = _usable(issue, article)
-    found = config.fallbacks.first(versions, lang)
-    if found is not None and locales.same_language(found, lang):
-        return versions[found]
-    if edition.bilingual or issue.meta.untranslated == "hide":
-        return None
-    return versions[found] if found else article.original
-
-
-def _usable(issue: Issue, article: Article) -> dict[str, ArticleVersion]:
-    """The article's versions, without machine-converted drafts under `drafts: hide`."""
-    return {t: v for t, v in article.versions.items() if not (v.meta.draft and issue.meta.drafts == "hide")}
 
 
 def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVersion, reader: str,
@@ -230,10 +211,11 @@ def _related(config: Config, issue: Issue, edition: Edition, slugs: list[str], r
     out = []
     for slug in slugs:
         article = by_slug[slug]
-        versions = _usable(issue, article)
+        versions = usable_versions(issue, article)
         found = config.fallbacks.first(versions, reader)
         version = versions[found] if found else article.original
-        page_lang = reader if found == reader or issue.meta.untranslated == "keep" else version.lang
+        # the reader's own page when there is one (page_versions), else the version's
+        page_lang = reader if version_for(config, issue, article, reader) is not None else version.lang
         out.append((version.meta.title, edition.article_url(slug, page_lang)))
     return out
 
