@@ -75,3 +75,14 @@ def test_where_the_cache_lives():
     assert cache_dir({"XDG_CACHE_HOME": "/x", "HOME": "/h"}) == Path("/x/newsletter")
     assert cache_dir({"HOME": "/h"}) == Path("/h/.cache/newsletter")
     assert cache_dir({}) is None   # an empty environment keeps nothing
+
+
+def test_saving_again_without_new_windows_writes_nothing(tmp_path, fresh_memo):
+    width.wrap("Some words, and more words; 一些中文。", 12)
+    kept = KeptBreaks(tmp_path)
+    kept.save()
+    written = kept.path.stat().st_mtime_ns
+    kept.path.write_text(kept.path.read_text(encoding="utf-8"), encoding="utf-8")   # a new mtime, same text
+    touched = kept.path.stat().st_mtime_ns
+    kept.save()
+    assert kept.path.stat().st_mtime_ns == touched and written <= touched

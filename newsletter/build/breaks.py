@@ -63,4 +63,5 @@ class KeptBreaks:
         try:
             write_file(self.path, text.encode("utf-8"))
         except OSError:
-            pass   # a read-only or full disk: the next build asks uniseg again
+            return   # a read-only or full disk: the next build asks uniseg again
+        self.known = {w: list(bits) for w, bits in learned.items()}

@@ -18,6 +18,7 @@ from jinja2 import Environment
 
 from ..build import catalogs, pictures
 from ..build.built import BuiltEdition
+from ..build.breaks import KeptBreaks, cache_dir
 from ..build.cache import BuildCache
 from ..build.inline import Inliner
 from ..build.pipeline import build_edition, build_time, load_catalogs
@@ -67,6 +68,7 @@ class Preview:
         # file changed, and the inliner's stylesheets are keyed by their text.
         self.env = make_environment(self.root)
         self._inliner = Inliner()
+        self._breaks = KeptBreaks(cache_dir(self.environ))   # line breaks kept by earlier builds
         self._state: State = self._load()  # the first load's errors go to the caller
 
     # -- reading ------------------------------------------------------------------------
@@ -177,6 +179,7 @@ class Preview:
                     self._fail([str(exc)])
                 return None
             self._built[edition_id] = built
+            self._breaks.save()   # only writes when this edition met new text
             return built
 
     def site_file(self, relative: str) -> bytes | None:
