@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, quote
+from functools import cached_property
 
 from ..errors import NewsletterError
 
@@ -128,10 +129,10 @@ class PreparedEdition:
         self._mailto = f"mailto:{mail.unsubscribe_mailto}?subject=unsubscribe"
         self._head = _constant_headers(mail)
         self._tail = _mime_tail(self.boundary)
+        self._mail = mail
         self._text = _BodyTemplate(mail.text)
         self._html = _BodyTemplate(mail.html)
-        self._text_nameless = _BodyTemplate(_neutral(mail.text, mail, str))
-        self._html_nameless = _BodyTemplate(_neutral(mail.html, mail, html.escape))
+        _known_placeholders(mail.greeting_neutral)   # the nameless bodies are made later
         separator = f"\r\n--{self.boundary}\r\n".encode("ascii")
         part = (
             'Content-Type: text/{}; charset="utf-8"\r\n'
@@ -162,6 +163,16 @@ class PreparedEdition:
             self._close,
         ))
 
+    @cached_property
+    def _text_nameless(self) -> _BodyTemplate:
+        """The bodies for subscribers without a name, made when the first one comes (a
+        build's sample message, for one, has a name)."""
+        return _BodyTemplate(_neutral(self._mail.text, self._mail, str))
+
+    @cached_property
+    def _html_nameless(self) -> _BodyTemplate:
+        return _BodyTemplate(_neutral(self._mail.html, self._mail, html.escape))
+
     def _recipient_headers(self, recipient: Recipient, date: datetime, msg_id: str) -> bytes:
         """The only header lines that differ per message; all other lines are in _head/_tail."""
         _check_header("recipient name", recipient.name)
@@ -187,6 +198,12 @@ class PreparedEdition:
         ))
 
 
+def _known_placeholders(template: str) -> None:
+    unknown = sorted(set(_PLACEHOLDER.findall(template)) - PLACEHOLDERS)
+    if unknown:
+        raise KeyError(f"unknown placeholder(s) {unknown}; known: {sorted(PLACEHOLDERS)}")
+
+
 class _BodyTemplate:
     """A body split at its placeholders once, with the literal text already quoted-printable.
 
@@ -200,9 +217,7 @@ class _BodyTemplate:
     def __init__(self, template: str):
         pieces = _PLACEHOLDER.split(template)
         literals, self._keys = pieces[0::2], pieces[1::2]
-        unknown = sorted(set(self._keys) - PLACEHOLDERS)
-        if unknown:
-            raise KeyError(f"unknown placeholder(s) {unknown}; known: {sorted(PLACEHOLDERS)}")
+        _known_placeholders(template)
         self._literals = [_qp_piece(literal) for literal in literals[:-1]]
         self._literals.append(_qp(literals[-1]))
 
