@@ -19,9 +19,15 @@ ARTICLE = f"{SAMPLE_ISSUE}/bike-repair-cafe.en.md"
 PARAGRAPH = "I will be the one at the end of the line"  # the last paragraph of the body
 
 
+def heavy_picture(size) -> Image.Image:
+    """A picture with detail, so it weighs what a photo of that size weighs: a 3000 px
+    one is over the 200 KB budget, and well under it once scaled to 1,104 px."""
+    return Image.effect_mandelbrot(size, (-2, -1, 1, 1), 100).convert("RGB")
+
+
 def add_picture(project: Path, markdown: str, name: str = "wide.jpg", size=(3000, 1500), fmt="JPEG") -> Path:
     path = project / SAMPLE_ISSUE / "images" / name
-    Image.new("RGB", size, (200, 120, 40)).save(path, fmt, quality=95)
+    heavy_picture(size).save(path, fmt, quality=95)
     edit(project / ARTICLE, PARAGRAPH, f"{markdown}\n\n{PARAGRAPH}")
     return path
 
@@ -132,9 +138,11 @@ def test_preview_serves_pictures_in_articles(project: Path) -> None:
 
 def test_a_wide_hero_is_published_resized_like_body_pictures(project: Path) -> None:
     """A phone photo as the hero: readers download the published file, so it is scaled to
-    MAX_WIDTH; the email shows it at the column width, the article page at its new size."""
+    MAX_WIDTH; the email shows it at the column width, the article page at its new size.
+    The sample's own heroes (1,200 px, under 50 KB) go out as they are."""
     hero = project / SAMPLE_ISSUE / "images" / "bike-repair-cafe.jpg"
-    Image.new("RGB", (4000, 3000), (30, 90, 160)).save(hero, "JPEG", quality=95)
+    heavy_picture((4000, 3000)).save(hero, "JPEG", quality=90)
+    assert hero.stat().st_size > 200_000
     result = build(project / SAMPLE_ISSUE, environ={})
     with Image.open(result.out_dir / "images" / "bike-repair-cafe.jpg") as image:
         assert image.size == (MAX_WIDTH, MAX_WIDTH * 3 // 4)
@@ -143,3 +151,18 @@ def test_a_wide_hero_is_published_resized_like_body_pictures(project: Path) -> N
                      rf'height="{CONTENT_WIDTH * 3 // 4}"', html)
     page = next(result.out_dir.parent.rglob("en/bike-repair-cafe.html")).read_text(encoding="utf-8")
     assert f'width="{MAX_WIDTH}" height="{MAX_WIDTH * 3 // 4}"' in page
+    light = project / SAMPLE_ISSUE / "images" / "hip-hinge.jpg"
+    assert (result.out_dir / "images" / "hip-hinge.jpg").read_bytes() == light.read_bytes()
+
+
+def test_a_wide_but_light_picture_is_published_as_it_is(project: Path) -> None:
+    """Wider than 1,104 px but within the 200 KB budget: scaling gains nothing (it can even
+    make the file larger), so the file goes out untouched, shown at the column width."""
+    path = project / SAMPLE_ISSUE / "images" / "banner.png"
+    Image.new("RGB", (2000, 400), (250, 250, 250)).save(path, "PNG")
+    assert path.stat().st_size < 200_000
+    edit(project / ARTICLE, PARAGRAPH, f"![A plain banner](images/banner.png)\n\n{PARAGRAPH}")
+    result = build(project / SAMPLE_ISSUE, environ={})
+    assert (result.out_dir / "images" / "banner.png").read_bytes() == path.read_bytes()
+    html = next(b.html for b in result.editions if b.edition.id == "hearts/en")
+    assert re.search(rf'<img src="[^"]*/images/banner.png" alt="A plain banner" width="{CONTENT_WIDTH}"', html)

@@ -2,9 +2,10 @@
 and every picture of an article (heroes too) resized with Pillow and published beside the
 editions under `base_url`.
 
-A phone photo is 4000 px wide and 5 MB; an email column is 552 px. Each picture is scaled
-down to at most twice the column (sharp on high-density screens) and saved again, and
-its `<img>` gets the width and height it is shown at, so the layout does not jump.
+A phone photo is 4000 px wide and 5 MB; an email column is 552 px. A picture over the
+200 KB budget is scaled down to at most twice the column (sharp on high-density screens)
+and saved again, and its `<img>` gets the width and height it is shown at, so the layout
+does not jump.
 """
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ def published_files(issue: Issue) -> dict[str, bytes]:
 def published_size(path: Path) -> tuple[int, int]:
     """The pixel size of a picture as published (for width and height on a web page)."""
     width, height = images.size(path)
-    if width <= MAX_WIDTH:
+    if width <= MAX_WIDTH or path.stat().st_size <= limits.IMAGE_BUDGET_BYTES:
         return width, height
     return MAX_WIDTH, round(height * MAX_WIDTH / width)
 
@@ -114,9 +115,14 @@ def published(path: Path) -> bytes:
 
 @cache
 def _published(path: Path, mtime_ns: int) -> bytes:
-    """The file itself when narrow enough (or animated); else scaled to MAX_WIDTH and saved
-    again in its own format (JPEG turned upright first, as phones store it sideways)."""
+    """The file itself when light enough to send as it is (within the budget every
+    reader downloads), narrow enough, or animated; else scaled to MAX_WIDTH and saved
+    again in its own format (JPEG turned upright first, as phones store it sideways).
+    Scaling a picture that is light already gains nothing: a 1,200 px JPEG of 36 KB came
+    out larger at 1,104 px, and scaling costs ~30 ms of a build per picture."""
     data = path.read_bytes()
+    if len(data) <= limits.IMAGE_BUDGET_BYTES:
+        return data
     with Image.open(io.BytesIO(data)) as image:
         if image.width <= MAX_WIDTH or getattr(image, "is_animated", False):
             return data

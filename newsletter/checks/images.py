@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..project import limits
 from .context import describe
 from .registry import check, error, warning
 
-MAX_IMAGE_BYTES = 200_000
+MAX_IMAGE_BYTES = limits.IMAGE_BUDGET_BYTES
 
 
 def local_file(ctx, doc, src: str) -> Path | None:
@@ -77,7 +78,7 @@ def file_size(ctx, doc):
         if path is None or not path.is_file():
             continue
         size = path.stat().st_size
-        if size > MAX_IMAGE_BYTES:   # a body picture is published smaller when wide: measure that one
+        if size > MAX_IMAGE_BYTES:   # a hero or body picture is published smaller when wide: measure that one
             size = _published_size(ctx.issue, path)
         if size > MAX_IMAGE_BYTES:
             yield warning(f"image {path.name} is {size / 1000:.0f} KB (limit {MAX_IMAGE_BYTES // 1000} KB)",

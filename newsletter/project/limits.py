@@ -13,6 +13,7 @@ from ..errors import InputError, Problem
 MAX_TEXT_BYTES = 1_000_000        # one article, issue.yaml, authors.yaml or newsletter.toml
 MAX_IMAGE_BYTES = 10_000_000      # one hero image or logo
 MAX_IMAGE_PIXELS = 40_000_000     # width × height: decoding more costs a phone 160 MB of memory
+IMAGE_BUDGET_BYTES = 200_000      # a picture every reader downloads: more is a warning, and scaled down
 MAX_ARTICLE_FILES = 500           # Markdown files in one issue folder
 MAX_ISSUE_ARTICLES = 100          # slugs listed in issue.yaml
 
