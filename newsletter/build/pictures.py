@@ -82,11 +82,18 @@ def shown_under(issue: Issue, version: ArticleVersion, prefix: str) -> dict[str,
     (an article page of the web archive: `../../<issue>/`)."""
     out = {}
     for image in version.images:
-        width, height = images.size(issue.folder / image.path)
-        if width > CONTENT_WIDTH:
-            width, height = CONTENT_WIDTH, round(height * CONTENT_WIDTH / width)
+        width, height = in_column(images.size(issue.folder / image.path))
         out[image.src] = (prefix + PurePosixPath(image.path).as_posix(), width, height)
     return out
+
+
+def in_column(size: tuple[int, int]) -> tuple[int, int]:
+    """The size a picture is shown at in the email's column: no wider than CONTENT_WIDTH,
+    keeping its aspect ratio (the width/height attributes Outlook needs)."""
+    width, height = size
+    if width <= CONTENT_WIDTH:
+        return size
+    return CONTENT_WIDTH, round(height * CONTENT_WIDTH / width)
 
 
 def heroes(issue: Issue) -> dict[str, Path]:
@@ -96,7 +103,7 @@ def heroes(issue: Issue) -> dict[str, Path]:
 
 
 def published_files(issue: Issue) -> dict[str, bytes]:
-    """Every hero and body picture as it is published: resized when wider than MAX_WIDTH."""
+    """Every hero and body picture as it is published (see `_scales`)."""
     files = {written: published(path) for written, path in heroes(issue).items()}
     return files | {p.relative: published(issue.folder / p.image.path) for p in pictures(issue)}
 
@@ -104,9 +111,16 @@ def published_files(issue: Issue) -> dict[str, bytes]:
 def published_size(path: Path) -> tuple[int, int]:
     """The pixel size of a picture as published (for width and height on a web page)."""
     width, height = images.size(path)
-    if width <= MAX_WIDTH or path.stat().st_size <= limits.IMAGE_BUDGET_BYTES:
+    if not _scales(width, path.stat().st_size):
         return width, height
     return MAX_WIDTH, round(height * MAX_WIDTH / width)
+
+
+def _scales(width: int, size_bytes: int) -> bool:
+    """Published smaller only when both wider than MAX_WIDTH and over the budget every
+    reader downloads. Scaling a light picture gains nothing (a 1,200 px JPEG of 36 KB
+    came out larger at 1,104 px) and costs ~30 ms of a build per picture."""
+    return width > MAX_WIDTH and size_bytes > limits.IMAGE_BUDGET_BYTES
 
 
 def published(path: Path) -> bytes:
@@ -115,16 +129,12 @@ def published(path: Path) -> bytes:
 
 @cache
 def _published(path: Path, mtime_ns: int) -> bytes:
-    """The file itself when light enough to send as it is (within the budget every
-    reader downloads), narrow enough, or animated; else scaled to MAX_WIDTH and saved
-    again in its own format (JPEG turned upright first, as phones store it sideways).
-    Scaling a picture that is light already gains nothing: a 1,200 px JPEG of 36 KB came
-    out larger at 1,104 px, and scaling costs ~30 ms of a build per picture."""
+    """The file itself unless it `_scales` (and is not animated); else scaled to MAX_WIDTH
+    and saved again in its own format (JPEG turned upright first, as phones store it
+    sideways)."""
     data = path.read_bytes()
-    if len(data) <= limits.IMAGE_BUDGET_BYTES:
-        return data
-    with Image.open(io.BytesIO(data)) as image:
-        if image.width <= MAX_WIDTH or getattr(image, "is_animated", False):
+    with Image.open(io.BytesIO(data)) as image:   # reads the header only, until resized
+        if not _scales(image.width, len(data)) or getattr(image, "is_animated", False):
             return data
         kind = image.format
         upright = ImageOps.exif_transpose(image) if kind == "JPEG" else image

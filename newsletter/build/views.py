@@ -26,7 +26,6 @@ from .plan import Edition, placeholder, usable_versions, version_for
 
 EXCERPT_WIDTH = 160  # display columns (a Han character counts 2)
 PREHEADER_WIDTH = 100
-HERO_WIDTH = 552
 
 
 @dataclass(frozen=True)
@@ -192,7 +191,7 @@ def _article_block(config: Config, issue: Issue, edition: Edition, v: ArticleVer
         bio=localized(author.bio, reader), bio_lang=_source(author.bio, reader),
         date=locales.long_date(m.date, reader),
         hero_url=edition.asset_url(m.hero) if m.hero else "", hero_alt=m.hero_alt or "",
-        hero_size=_fit(images.size(issue.folder / m.hero)) if m.hero else (0, 0),
+        hero_size=pictures.in_column(images.size(issue.folder / m.hero)) if m.hero else (0, 0),
         excerpt=m.excerpt or truncate(body.first_paragraph, EXCERPT_WIDTH),
         body_html=Markup(body.html), body_text=body.text,
         full=issue.meta.content == "full",
@@ -218,11 +217,3 @@ def _related(config: Config, issue: Issue, edition: Edition, slugs: list[str], r
         page_lang = reader if version_for(config, issue, article, reader) is not None else version.lang
         out.append((version.meta.title, edition.article_url(slug, page_lang)))
     return out
-
-
-def _fit(size: tuple[int, int]) -> tuple[int, int]:
-    """Scale to the email's content width, keeping the aspect ratio for width/height attributes."""
-    width, height = size
-    if width <= HERO_WIDTH:
-        return size
-    return HERO_WIDTH, round(height * HERO_WIDTH / width)
