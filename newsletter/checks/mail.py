@@ -16,6 +16,12 @@ ONE_CLICK = "List-Unsubscribe=One-Click"
 BILINGUAL_SEPARATOR = " | "  # as build/views.py joins a bilingual edition's titles
 
 
+def _visible_link(doc, href: str) -> bool:
+    """A link to `href` with words on it that a reader can see (not in hidden text)."""
+    return any(a.get("href") == href and a.text_content().strip() and not is_hidden(a)
+               for a in doc.tree.iter("a"))
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
@@ -89,8 +95,7 @@ def list_unsubscribe(ctx, doc):
        "GDPR); people who cannot find it press 'Report spam' instead.")
 def unsubscribe_link(ctx, doc):
     token = placeholder("unsubscribe_url")
-    links = [a for a in doc.tree.iter("a") if a.get("href") == token]
-    if not any(a.text_content().strip() and not is_hidden(a) for a in links):
+    if not _visible_link(doc, token):
         yield error("no visible unsubscribe link in the HTML", f'add <a href="{token}">…</a> to the footer template')
     if token not in doc.built.text:
         yield error("no unsubscribe address in the plain-text part", f"add {token} to templates/email/email.txt.j2")
@@ -100,8 +105,7 @@ def unsubscribe_link(ctx, doc):
        "changing the language or pausing is one click away instead of leaving.")
 def preferences_link(ctx, doc):
     token = placeholder("preferences_url")
-    links = [a for a in doc.tree.iter("a") if a.get("href") == token]
-    if not any(a.text_content().strip() and not is_hidden(a) for a in links):
+    if not _visible_link(doc, token):
         yield warning("no visible link to the preference centre in the HTML",
                       f'add <a href="{token}">…</a> to the footer template')
     if token not in doc.built.text:

@@ -17,6 +17,7 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
+from starlette.responses import Response
 
 from ..mailing.campaign import pages_base
 from ..mailing.subscribers import BOTH, database_path
@@ -66,6 +67,14 @@ class AppContext:
             return None, "invalid"
         verdict = verify(self.secret, token, record.email, purpose, now=self.now())
         return (record if verdict == "ok" else None), verdict
+
+    def refused_link(self, request: Request, verdict: str, retry_url: str, *, retry_kind: str = "",
+                     mailto: str = "") -> Response:
+        """The page for a link that failed `claimed`: 410 when it expired, else 400."""
+        expired = verdict == "expired"
+        return self.pages.render(request, "message.html.j2", 410 if expired else 400,
+                                 state="expired_link" if expired else "invalid_link",
+                                 retry_url=retry_url, retry_kind=retry_kind, mailto=mailto)
 
     def allowed(self, request: Request, kind: str) -> bool:
         """One more `kind` request from this client is within its limit (and is counted)."""
@@ -121,3 +130,8 @@ def masked(email: str) -> str:
 def field_text(form, name: str) -> str:
     value = form.get(name, "")
     return value if isinstance(value, str) else ""
+
+
+def root_path(request: Request) -> str:
+    """The app's path prefix behind a proxy (uvicorn --root-path); empty when served at /."""
+    return request.scope.get("root_path", "").rstrip("/")

@@ -21,7 +21,7 @@ from ..mailing.subscribers import Subscriber, SubscriberStore
 from ..mailing.tokens import PREFERENCES, UNSUBSCRIBE, make_token
 from ..mailing.transports import PermanentFailure, TemporaryFailure, TransportError
 from .confirm_mail import deliver, link_message, sender_of
-from .context import AppContext, clean_email, clean_name, field_text, masked
+from .context import AppContext, clean_email, clean_name, field_text, masked, root_path
 from .security import CSRF_FIELD, csrf_valid
 
 _log = logging.getLogger(__name__)
@@ -38,10 +38,8 @@ def subscriber_for(app: AppContext, token: str, purpose: str) -> tuple[Subscribe
 
 
 def bad_link(app: AppContext, request: Request, verdict: str) -> Response:
-    expired = verdict == "expired"
-    return app.pages.render(request, "message.html.j2", 410 if expired else 400,
-                            state="expired_link" if expired else "invalid_link",
-                            retry_url=_root(request) + "/preferences", retry_kind="link",
+    """A new link is one form away, and mailing the list's address still works."""
+    return app.refused_link(request, verdict, root_path(request) + "/preferences", retry_kind="link",
                             mailto=app.config.site.unsubscribe_mailto)
 
 
@@ -63,7 +61,7 @@ async def preferences(app: AppContext, request: Request) -> Response:
     done, errors = _apply(app, person, action, form)
     if errors:
         return _preferences_page(app, request, person, "", errors, 400)
-    return RedirectResponse(f"{_root(request)}/preferences/{token}?done={done}", status_code=303)
+    return RedirectResponse(f"{root_path(request)}/preferences/{token}?done={done}", status_code=303)
 
 
 def _apply(app: AppContext, person: Subscriber, action: str, form) -> tuple[str, dict]:
@@ -189,13 +187,13 @@ async def unsubscribe(app: AppContext, request: Request) -> Response:
     with SubscriberStore(app.database) as store:
         if field_text(form, "action") == "undo":
             store.change_status(person.email, "active", "link", "undo on the unsubscribe page")
-            return RedirectResponse(f"{_root(request)}/unsubscribe/{token}?done=undone", status_code=303)
+            return RedirectResponse(f"{root_path(request)}/unsubscribe/{token}?done=undone", status_code=303)
         store.unsubscribe(person.email, "link")
-    return RedirectResponse(f"{_root(request)}/unsubscribe/{token}", status_code=303)
+    return RedirectResponse(f"{root_path(request)}/unsubscribe/{token}", status_code=303)
 
 
 def _unsubscribe_page(app: AppContext, request: Request, person: Subscriber, state: str) -> Response:
-    preferences_url = f"{_root(request)}/preferences/" + make_token(app.secret, person.id, person.email,
+    preferences_url = f"{root_path(request)}/preferences/" + make_token(app.secret, person.id, person.email,
                                                                       PREFERENCES, now=app.now())
     return app.pages.render(request, "unsubscribe.html.j2", sponsor=app.config.sponsor(person.sponsor),
                             state=state, email=masked(person.email), preferences_url=preferences_url,
@@ -210,7 +208,3 @@ def _refuse_post(app: AppContext, request: Request, form) -> Response | None:
         return app.pages.render(request, "message.html.j2", 429, state="too_many", retry_url="", mailto="",
                                 headers={"Retry-After": "60"})
     return None
-
-
-def _root(request: Request) -> str:
-    return request.scope.get("root_path", "").rstrip("/")

@@ -20,7 +20,7 @@ from ..mailing.tokens import CONFIRM, PREFERENCES, make_token
 from ..mailing.transports import PermanentFailure, TemporaryFailure, TransportError
 from ..project.config import localized
 from .confirm_mail import confirmation_message, deliver, sender_of
-from .context import AppContext, clean_email, clean_name, field_text, masked
+from .context import AppContext, clean_email, clean_name, field_text, masked, root_path
 from .security import csrf_valid
 
 _log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def _form(app: AppContext, request: Request, values: dict, errors: dict, status:
 def _form_path(request: Request) -> str:
     """The form's own address, group kept; built from validated parts only."""
     sponsor = request.query_params.get("sponsor", "")
-    return _root(request) + "/subscribe" + (f"?sponsor={sponsor}" if sponsor and sponsor.replace("-", "").isalnum() else "")
+    return root_path(request) + "/subscribe" + (f"?sponsor={sponsor}" if sponsor and sponsor.replace("-", "").isalnum() else "")
 
 
 # --- confirmation ---------------------------------------------------------------------------
@@ -120,7 +120,7 @@ async def confirm(app: AppContext, request: Request) -> Response:
             return app.pages.render(request, "message.html.j2", 429, state="too_many", retry_url="", mailto="")
         with SubscriberStore(app.database) as store, Signups(app.database) as signups:
             signups.confirm(signup, store, app.now())
-        return RedirectResponse(_root(request) + f"/confirm/{token}", status_code=303)
+        return RedirectResponse(root_path(request) + f"/confirm/{token}", status_code=303)
     return _confirm_page(app, request, signup, token)
 
 
@@ -133,14 +133,14 @@ def _confirm_page(app: AppContext, request: Request, signup: Signup, token: str)
         with SubscriberStore(app.database) as store:
             person = store.find(signup.email)
         if person is not None:
-            preferences_url = _root(request) + "/preferences/" + make_token(
+            preferences_url = root_path(request) + "/preferences/" + make_token(
                 app.secret, person.id, person.email, PREFERENCES, now=app.now())
     return app.pages.render(
         request, "confirm.html.j2", sponsor=sponsor, lang=lang,
         state="done" if signup.confirmed_at else "ask", email=masked(signup.email), person_name=signup.name,
         edition_names=app.edition_names(signup.language),
         group_name=localized(sponsor.name, lang) if sponsor else signup.sponsor,
-        preferences_url=preferences_url, action=_root(request) + f"/confirm/{token}")
+        preferences_url=preferences_url, action=root_path(request) + f"/confirm/{token}")
 
 
 def _signup_for(app: AppContext, token: str) -> tuple[Signup | None, str]:
@@ -151,12 +151,5 @@ def _signup_for(app: AppContext, token: str) -> tuple[Signup | None, str]:
 
 
 def _bad_link(app: AppContext, request: Request, verdict: str) -> Response:
-    expired = verdict == "expired"
-    return app.pages.render(request, "message.html.j2", 410 if expired else 400,
-                            state="expired_link" if expired else "invalid_link",
-                            retry_url=_root(request) + "/subscribe" if expired else "", mailto="")
-
-
-def _root(request: Request) -> str:
-    """The app's path prefix behind a proxy (uvicorn --root-path); empty when served at /."""
-    return request.scope.get("root_path", "").rstrip("/")
+    """An expired confirmation can be asked for again; a forged one gets no form."""
+    return app.refused_link(request, verdict, root_path(request) + "/subscribe" if verdict == "expired" else "")
